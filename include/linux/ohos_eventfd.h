@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ohos_eventfd in-kernel API: what eventfd_ctx offers other kernel code,
+ * for counters created through /dev/ohos_eventfd. Kernel users of eventfd
+ * (KVM irqfd, vhost, VFIO, io_uring, AIO) check f_op == &eventfd_fops and
+ * cannot take these counters; a module that wants them uses this API.
+ */
+#ifndef _LINUX_OHOS_EVENTFD_H
+#define _LINUX_OHOS_EVENTFD_H
+
+#include <linux/types.h>
+#include <linux/poll.h>
+#include <linux/wait.h>
+#include <uapi/linux/ohos_eventfd.h>
+
+struct file;
+struct ohos_eventfd_ctx;
+
+/* A reference on the counter behind @fd or @file; ERR_PTR(-EBADF/-EINVAL). */
+struct ohos_eventfd_ctx *ohos_eventfd_ctx_fdget(int fd);
+struct ohos_eventfd_ctx *ohos_eventfd_ctx_fileget(struct file *file);
+void ohos_eventfd_ctx_put(struct ohos_eventfd_ctx *ctx);
+
+/*
+ * Add 1 to the count, saturating at ULLONG_MAX (poll then reports
+ * EPOLLERR), and wake waiters with EPOLLIN | @mask. Safe in any context,
+ * hard IRQ included. Refused (WARN) from inside a wakeup of an eventfd or
+ * ohos_eventfd: check ohos_eventfd_signal_allowed() and defer if false.
+ */
+void ohos_eventfd_signal_mask(struct ohos_eventfd_ctx *ctx, __poll_t mask);
+bool ohos_eventfd_signal_allowed(void);
+
+static inline void ohos_eventfd_signal(struct ohos_eventfd_ctx *ctx)
+{
+	ohos_eventfd_signal_mask(ctx, 0);
+}
+
+/*
+ * Read and clear: take the whole count (1 in semaphore mode) into *@cnt.
+ * The caller holds the counter's wait queue lock, as in a wait queue
+ * callback; ohos_eventfd_ctx_remove_wait_queue() takes it itself and also
+ * removes @wait, returning -EAGAIN when the count was 0.
+ */
+void ohos_eventfd_ctx_do_read(struct ohos_eventfd_ctx *ctx, __u64 *cnt);
+int ohos_eventfd_ctx_remove_wait_queue(struct ohos_eventfd_ctx *ctx,
+				       wait_queue_entry_t *wait, __u64 *cnt);
+
+#endif /* _LINUX_OHOS_EVENTFD_H */

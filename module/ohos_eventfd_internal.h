@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ohos_eventfd internals shared with the KUnit suite (kunit/), and nothing
+ * else. docs/design.md explains the structure.
+ */
+#ifndef _OHOS_EVENTFD_INTERNAL_H
+#define _OHOS_EVENTFD_INTERNAL_H
+
+#include <linux/kref.h>
+#include <linux/seqlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/ohos_eventfd.h>
+
+#define OEFD_RING_SLOTS	16		/* per CPU; a power of two */
+#define OEFD_FAST_MAX	U32_MAX		/* the largest increment a ring takes */
+
+/*
+ * One CPU's pending increments: a single-producer ring. The producer is
+ * that CPU, IRQs off; the consumer is whoever holds the counter's wqh.lock.
+ */
+struct oefd_ring {
+	u64 slot[OEFD_RING_SLOTS];
+	/* Producer-owned; read by consumers with acquire. */
+	unsigned int head;
+	/* 1 while this CPU is inside oefd_ring_push(); see oefd_quiesce(). */
+	unsigned int pushing;
+	/* Consumer-owned (under wqh.lock); read by the producer with acquire. */
+	unsigned int tail;
+	/* Fast-path writes on this CPU: statistics only, read racily. */
+	u64 fast_writes;
+};
+
+/* Allocated on the first write from a second CPU, freed with the counter. */
+struct oefd_percpu {
+	struct oefd_ring __percpu *rings;
+	/* CPUs whose ring was ever pushed to; bits are set, never cleared. */
+	unsigned long used[];
+};
+
+struct ohos_eventfd_ctx {
+	struct kref kref;
+	/* wqh.lock protects count, ring tails and every field below seq. */
+	wait_queue_head_t wqh;
+	/* Written under wqh.lock around every change of count or a ring tail. */
+	seqcount_spinlock_t seq;
+	u64 count;
+	u32 flags;			/* OHOS_EFD_SEMAPHORE */
+	u32 mode;			/* OHOS_EFD_MODE_*; the fast path reads it */
+	bool fast_ok;			/* count <= oefd_fast_limit; the fast path reads it */
+	bool armed;			/* transition mode: a waiter saw 0; set by poll too */
+	bool started;			/* read or written once: CONFIGURE refused */
+	int last_cpu;			/* CPU of the last locked write, -1 before */
+	u32 blocked_writers;		/* writers asleep at the ceiling */
+	struct oefd_percpu *percpu;	/* NULL until a second CPU writes */
+	u64 reads;
+	u64 slow_writes;
+	u64 wakeups;
+	int id;
+};
+
+#if IS_ENABLED(CONFIG_KUNIT)
+struct ohos_eventfd_ctx *oefd_ctx_create(unsigned int initval, u32 flags);
+int oefd_percpu_install(struct ohos_eventfd_ctx *ctx, gfp_t gfp);
+bool oefd_ring_push(struct ohos_eventfd_ctx *ctx, struct oefd_percpu *pc, u64 value);
+u64 oefd_ring_drain(struct oefd_ring *ring);
+void oefd_drain(struct ohos_eventfd_ctx *ctx);
+u64 oefd_snapshot(struct ohos_eventfd_ctx *ctx);
+int oefd_write_value(struct ohos_eventfd_ctx *ctx, u64 value, bool nowait);
+int oefd_take(struct ohos_eventfd_ctx *ctx, bool nowait, u64 *cnt);
+int oefd_set_mode(struct ohos_eventfd_ctx *ctx, u32 mode);
+__poll_t oefd_mask(struct ohos_eventfd_ctx *ctx);
+void oefd_ctx_stats(struct ohos_eventfd_ctx *ctx, struct ohos_efd_stats *st);
+extern u64 oefd_fast_limit;
+#endif
+
+#endif /* _OHOS_EVENTFD_INTERNAL_H */

@@ -1,0 +1,106 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for the project's scripts: sourced, never run.
+#
+#   oefd_cache                  the cache directory (created), outside the repo
+#   oefd_need_pkgs PKG...       apt-get install the packages that are missing
+#   oefd_kernel_abi 6.1|6.12    the newest installed Debian ABI of that series
+#   oefd_kernel_ensure 6.1|6.12 install image + headers when missing, print ABI
+#   oefd_linux_src              extracted linux-source-6.12 tree (kselftest,
+#                               kunit.py, checkpatch.pl), print its path
+#   oefd_say MSG                a progress line on stderr
+
+OEFD_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+OEFD_SRC_SERIES=6.12
+
+oefd_say() { printf '[ohos_eventfd] %s\n' "$*" >&2; }
+oefd_die() { printf '[ohos_eventfd] error: %s\n' "$*" >&2; exit 1; }
+
+oefd_cache() {
+	local dir=${OHOS_EFD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ohos_eventfd}
+
+	mkdir -p "$dir" || oefd_die "cannot create cache directory $dir"
+	printf '%s\n' "$dir"
+}
+
+oefd_apt_updated=
+oefd_need_pkgs() {
+	local missing=() pkg
+
+	for pkg in "$@"; do
+		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null |
+			grep -q 'install ok installed' || missing+=("$pkg")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	[ "$(id -u)" -eq 0 ] || oefd_die "missing packages: ${missing[*]} (run: sudo apt-get install ${missing[*]})"
+	if [ -z "$oefd_apt_updated" ]; then
+		oefd_say "apt-get update"
+		apt-get update -q >/dev/null 2>&1 || oefd_die "apt-get update failed"
+		oefd_apt_updated=1
+	fi
+	oefd_say "installing ${missing[*]} (this can take a few minutes)"
+	for pkg in "${missing[@]}"; do
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			--no-install-recommends "$pkg" >/dev/null 2>&1 ||
+			oefd_die "apt-get install $pkg failed: is package '$pkg' in your apt sources?"
+	done
+}
+
+# Debian names its ABIs 6.1.0-<n>-amd64 and 6.12.<n>+deb12-amd64; the
+# numbers move with every security update, so they are found, never written.
+oefd_abi_glob() {
+	case $1 in
+	6.1) printf '6.1.0-*-amd64' ;;
+	6.12) printf '6.12.*-amd64' ;;
+	*) oefd_die "unknown kernel series '$1' (use 6.1 or 6.12)" ;;
+	esac
+}
+
+oefd_kernel_abi() {
+	local glob abi
+
+	glob=$(oefd_abi_glob "$1")
+	abi=$(cd /usr/src 2>/dev/null && ls -d linux-headers-$glob 2>/dev/null |
+	      sed 's/^linux-headers-//' | sort -V | while read -r a; do
+		[ -f "/boot/vmlinuz-$a" ] && printf '%s\n' "$a"
+	      done | tail -n 1)
+	[ -n "$abi" ] && printf '%s\n' "$abi"
+}
+
+oefd_kernel_ensure() {
+	local abi
+
+	abi=$(oefd_kernel_abi "$1")
+	if [ -z "$abi" ]; then
+		case $1 in
+		6.1) oefd_need_pkgs linux-image-amd64 linux-headers-amd64 ;;
+		6.12) oefd_need_pkgs linux-image-6.12-amd64 linux-headers-6.12-amd64 ;;
+		esac
+		abi=$(oefd_kernel_abi "$1")
+	fi
+	[ -n "$abi" ] || oefd_die "no Debian $1 kernel image + headers found after install"
+	printf '%s\n' "$abi"
+}
+
+oefd_linux_src() {
+	local cache tree tarball tmp
+
+	cache=$(oefd_cache)
+	tree=$cache/linux-source-$OEFD_SRC_SERIES
+	tarball=/usr/src/linux-source-$OEFD_SRC_SERIES.tar.xz
+	oefd_need_pkgs "linux-source-$OEFD_SRC_SERIES"
+	# Several scripts may ask at once: one extracts, into a scratch
+	# directory renamed into place, while the others wait on the lock.
+	(
+		flock 9
+		if [ ! -f "$tree/.oefd-extracted" ] || [ "$tarball" -nt "$tree/.oefd-extracted" ]; then
+			oefd_say "extracting $tarball into $cache (about 20 s)"
+			tmp=$(mktemp -d "$cache/.extract.XXXXXX")
+			tar -C "$tmp" -xf "$tarball" || oefd_die "cannot extract $tarball"
+			touch "$tmp/linux-source-$OEFD_SRC_SERIES/.oefd-extracted"
+			rm -rf "$tree"
+			mv "$tmp/linux-source-$OEFD_SRC_SERIES" "$tree"
+			rm -rf "$tmp"
+		fi
+	) 9>"$cache/.linux-source.lock" || exit 1
+	printf '%s\n' "$tree"
+}
