@@ -51,7 +51,7 @@ static const struct file_operations oefd_fops;
 static void oefd_set_count(struct ohos_eventfd_ctx *ctx, u64 count)
 {
 	write_seqcount_begin(&ctx->seq);
-	ctx->count = count;
+	WRITE_ONCE(ctx->count, count);
 	write_seqcount_end(&ctx->seq);
 }
 
@@ -152,7 +152,7 @@ VISIBLE_IF_KUNIT void oefd_drain(struct ohos_eventfd_ctx *ctx)
 	write_seqcount_begin(&ctx->seq);
 	for_each_set_bit(cpu, pc->used, nr_cpu_ids)
 		sum += oefd_ring_drain(per_cpu_ptr(pc->rings, cpu));
-	ctx->count += sum;
+	WRITE_ONCE(ctx->count, ctx->count + sum);
 	write_seqcount_end(&ctx->seq);
 }
 EXPORT_SYMBOL_IF_KUNIT(oefd_drain);
@@ -293,8 +293,12 @@ static int oefd_wait(struct ohos_eventfd_ctx *ctx,
 	return ret;
 }
 
+/* Before sleeping: arm in transition mode, then catch racing pushes. */
 static bool oefd_readable(struct ohos_eventfd_ctx *ctx, u64 unused)
 {
+	oefd_drain(ctx);
+	if (ctx->count)
+		return true;
 	if (ctx->mode == OHOS_EFD_MODE_TRANSITION)
 		WRITE_ONCE(ctx->armed, true);
 	/* Pairs with smp_mb() in oefd_ring_push(). */
@@ -778,7 +782,7 @@ static int oefd_open(struct inode *inode, struct file *file)
 	if (!ctx)
 		return -ENOMEM;
 	file->private_data = ctx;
-	file->f_flags &= O_ACCMODE | O_NONBLOCK | O_CLOEXEC;
+	file->f_flags &= O_ACCMODE | O_NONBLOCK;
 	file->f_mode &= ~(FMODE_PREAD | FMODE_PWRITE);
 	file->f_mode |= FMODE_NOWAIT;
 	return 0;
