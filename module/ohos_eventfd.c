@@ -29,8 +29,6 @@
 
 #include "ohos_eventfd_internal.h"
 
-#define OEFD_VERSION	"1.0.0"
-
 static bool fast_path = true;
 module_param(fast_path, bool, 0444);
 MODULE_PARM_DESC(fast_path,
@@ -853,4 +851,4 @@ module_exit(oefd_exit);
 
 MODULE_DESCRIPTION("eventfd-compatible counters on per-CPU rings: /dev/ohos_eventfd");
 MODULE_LICENSE("GPL");
-MODULE_VERSION(OEFD_VERSION);
+MODULE_VERSION(OHOS_EVENTFD_VERSION);

@@ -25,6 +25,9 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
+/* The release of this header, the module, the library and the CLI. */
+#define OHOS_EVENTFD_VERSION	"1.0.0"
+
 #define OHOS_EVENTFD_DEVICE	"/dev/ohos_eventfd"
 
 /* Counter flags: the values of EFD_SEMAPHORE, EFD_NONBLOCK, EFD_CLOEXEC. */
