@@ -2,17 +2,19 @@
 /*
  * ohos_eventfd: eventfd-compatible counters from /dev/ohos_eventfd.
  *
- * Every open() of /dev/ohos_eventfd, and every OHOS_EFD_IOC_CREATE on such
- * an fd, yields a new counter that reads and writes exactly like an
- * eventfd(2) fd. The ioctls below configure and inspect a counter.
+ * Every open() of /dev/ohos_eventfd yields a new counter that reads and
+ * writes exactly like an eventfd(2) fd. The ioctls below configure and
+ * inspect a counter.
  *
  * ABI rules:
  * - every struct starts with a __u32 size, set by the caller to the size of
  *   the struct it knows; commands that take a struct are _IO() numbers, as
- *   VFIO's, so that a struct can grow without changing the command. The
- *   kernel accepts a smaller size down to the first version's (else EINVAL;
- *   missing fields read as zero) and a larger one as long as the bytes it
- *   does not know are zero (else E2BIG);
+ *   VFIO's, so that a struct can grow without changing the command. A size
+ *   below the first version's is EINVAL. A struct the kernel reads
+ *   (ohos_efd_config) may be larger than the kernel knows if the bytes it
+ *   does not know are zero (else E2BIG); a struct the kernel fills
+ *   (ohos_efd_stats) gets the fields both know, its size set to the bytes
+ *   filled, and the rest is left untouched;
  * - reserved fields and unknown flag bits must be zero (else EINVAL);
  * - unknown ioctl commands fail with ENOTTY.
  *
@@ -45,8 +47,7 @@
 /**
  * struct ohos_efd_config - a counter's creation parameters
  * @size:	sizeof(struct ohos_efd_config) as the caller knows it
- * @flags:	OHOS_EFD_SEMAPHORE; OHOS_EFD_IOC_CREATE also takes
- *		OHOS_EFD_NONBLOCK and OHOS_EFD_CLOEXEC
+ * @flags:	OHOS_EFD_SEMAPHORE
  * @initval:	initial count, an unsigned int as eventfd2's
  * @reserved:	must be zero
  */
@@ -84,7 +85,10 @@ struct ohos_efd_stats {
 
 #define OHOS_EFD_IOC_MAGIC	0xEF
 
-/* struct ohos_efd_config: set flags and initial count before first use (else EBUSY). */
+/*
+ * struct ohos_efd_config: set flags and initial count. Only before the first
+ * read(2), write(2) or in-kernel signal, failed ones included (else EBUSY).
+ */
 #define OHOS_EFD_IOC_CONFIGURE	_IO(OHOS_EFD_IOC_MAGIC, 0x01)
 /* Get the counter's flags: OHOS_EFD_SEMAPHORE and the file's OHOS_EFD_NONBLOCK. */
 #define OHOS_EFD_IOC_GET_FLAGS	_IOR(OHOS_EFD_IOC_MAGIC, 0x02, __u32)

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A differential test framework: a scenario performs steps on a counter fd
+ * and records what each step did (return value, errno, bytes read, poll
+ * masks, whether it blocked). efd_diff() runs one scenario on a native
+ * eventfd and on an ohos_eventfd, each fresh, and compares the two traces
+ * step by step. Nothing here knows what eventfd does: native is the oracle.
+ *
+ * Every read, write and waiting call runs in a helper thread, so that an
+ * operation that blocks is recorded as "blocked" instead of hanging the
+ * test; "blocked" means the thread sleeps interruptibly inside the system
+ * call, as /proc/<tid>/stat and /proc/<tid>/syscall report, not that it
+ * took long. Every wait is bounded by EFD_WAIT_LIMIT_S.
+ */
+#ifndef EFD_DIFF_H
+#define EFD_DIFF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <pthread.h>
+#include <sys/types.h>
+
+/*
+ * Set to 1 to make the "ohos" factory return native eventfds too, so the
+ * framework and every differential test can be checked on a machine
+ * without the module (native against native must always agree).
+ */
+#define EFD_ENV_NATIVE_AS_OHOS	"OEFD_SELFTEST_NATIVE_AS_OHOS"
+/* Set to 1 to print both traces of every comparison, not only of failures. */
+#define EFD_ENV_TRACE		"OEFD_SELFTEST_TRACE"
+
+/* Upper bound of every wait for another thread or process, in seconds. */
+#define EFD_WAIT_LIMIT_S	10
+
+#define EFD_COUNT_MAX		0xfffffffffffffffeULL
+
+enum efd_kind { EFD_NATIVE, EFD_OHOS };
+
+/* What a counter is created with: the arguments of eventfd(2). */
+struct efd_spec {
+	unsigned int initval;
+	int flags;		/* EFD_SEMAPHORE | EFD_NONBLOCK | EFD_CLOEXEC */
+	bool transition;	/* ohos: OHOS_EFD_MODE_TRANSITION; native ignores it */
+};
+
+/* Scenario steps that may block, run in a helper thread. */
+enum efd_op {
+	EFD_OP_READ,		/* read(fd, buf, len) */
+	EFD_OP_WRITE,		/* write(fd, &value, len) */
+	EFD_OP_READV,		/* readv(fd, {iov_len[0], iov_len[1]}) */
+	EFD_OP_WRITEV,		/* writev(fd, {iov_len[0], iov_len[1]}), 8-byte values */
+	EFD_OP_PREADV2,		/* preadv2(fd, {len}, offset, rwf) */
+	EFD_OP_PWRITEV2,	/* pwritev2(fd, {len}, offset, rwf) */
+	EFD_OP_POLL,		/* poll(fd, events, timeout -1) */
+	EFD_OP_EPOLL_WAIT,	/* epoll_wait(fd, 4 events, timeout -1) */
+};
+
+#define EFD_BUF_LEN	1024
+
+struct efd_call {
+	enum efd_op op;
+	int fd;
+	size_t len;
+	uint64_t value;		/* written (write ops) */
+	uint64_t value2;	/* second iovec's value (writev) */
+	size_t iov_len[2];
+	off_t offset;
+	int rwf;
+	short events;		/* poll */
+	int cpu;		/* run the helper pinned to this CPU; -1: anywhere */
+};
+
+struct efd_run;
+
+typedef void (*efd_scenario_fn)(struct efd_run *run, const void *arg);
+
+/* efd_diff() options. */
+#define EFD_DIFF_OHOS_EXTRA_TAIL	0x1	/* ohos may record more steps at the end */
+
+bool efd_diff(const char *name, const struct efd_spec *spec,
+	      efd_scenario_fn scenario, const void *arg, unsigned int opts);
+
+/* Environment. */
+bool efd_ohos_available(char *why, size_t len);
+bool efd_native_as_ohos(void);
+int efd_create(enum efd_kind kind, const struct efd_spec *spec);
+int efd_online_cpus(int *cpus, int max);
+int efd_pin_self(int cpu);
+
+/* Accessors for scenarios. */
+int efd_fd(const struct efd_run *run);
+enum efd_kind efd_run_kind(const struct efd_run *run);
+void efd_name_fd(struct efd_run *run, int fd, const char *name);
+void efd_adopt(struct efd_run *run, int fd, const char *name);
+int efd_dup(struct efd_run *run, int fd, const char *name);
+void efd_close(struct efd_run *run, int fd);
+bool efd_join(struct efd_run *run, pthread_t thread, const char *what);
+
+/* Steps that record their outcome. */
+void efd_note(struct efd_run *run, const char *op, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void efd_ret(struct efd_run *run, const char *op, long ret);
+void efd_info(struct efd_run *run, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void efd_expect(struct efd_run *run, bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void efd_fail(struct efd_run *run, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+int efd_start(struct efd_run *run, const struct efd_call *call);
+void efd_settle(struct efd_run *run);
+void efd_interrupt(struct efd_run *run, bool restart);
+int efd_pending(const struct efd_run *run);
+
+void efd_read(struct efd_run *run, int fd, size_t len);
+void efd_write(struct efd_run *run, int fd, uint64_t value);
+void efd_write_len(struct efd_run *run, int fd, uint64_t value, size_t len);
+
+void efd_poll_mask(struct efd_run *run, int fd);
+void efd_select_mask(struct efd_run *run, int fd);
+int efd_epoll_add(struct efd_run *run, int fd, unsigned int events);
+void efd_epoll_check(struct efd_run *run, int epfd);
+
+void efd_fdinfo(struct efd_run *run, int fd);
+void efd_exec_probe(struct efd_run *run, int fd);
+int efd_exec_probe_main(const char *fdstr);
+void efd_wait_child(struct efd_run *run, const char *op, pid_t pid);
+void efd_child_blocks(struct efd_run *run, const char *op, pid_t pid);
+
+#endif /* EFD_DIFF_H */
