@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libohos_eventfd: eventfd(3)-compatible counters backed by /dev/ohos_eventfd.
+ *
+ * Every function returns -1 and sets errno on failure, as eventfd(3) does;
+ * ohos_eventfd_last_error() then names the cause in words. See
+ * ohos_eventfd(3) for the whole contract.
+ */
+#ifndef OHOS_EVENTFD_H
+#define OHOS_EVENTFD_H
+
+#include <stdint.h>
+#include <sys/eventfd.h>
+#include <linux/ohos_eventfd.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Library-only creation flag: when /dev/ohos_eventfd is absent (missing, or
+ * no driver behind it), return a native eventfd(2) instead of failing. Bit 30
+ * is used by no O_* flag on any architecture, so it can never collide with an
+ * EFD_* flag, which are O_* values; it is never passed to the kernel.
+ */
+#define OHOS_EFD_FALLBACK	0x40000000
+
+/* The flags are eventfd(2)'s: a program can pass either spelling. */
+#if defined(__cplusplus)
+#define OHOS_EFD_STATIC_ASSERT(expr, msg) static_assert(expr, msg)
+#else
+#define OHOS_EFD_STATIC_ASSERT(expr, msg) _Static_assert(expr, msg)
+#endif
+OHOS_EFD_STATIC_ASSERT(OHOS_EFD_SEMAPHORE == EFD_SEMAPHORE, "OHOS_EFD_SEMAPHORE != EFD_SEMAPHORE");
+OHOS_EFD_STATIC_ASSERT(OHOS_EFD_NONBLOCK == EFD_NONBLOCK, "OHOS_EFD_NONBLOCK != EFD_NONBLOCK");
+OHOS_EFD_STATIC_ASSERT(OHOS_EFD_CLOEXEC == EFD_CLOEXEC, "OHOS_EFD_CLOEXEC != EFD_CLOEXEC");
+OHOS_EFD_STATIC_ASSERT(!(OHOS_EFD_FALLBACK & (EFD_SEMAPHORE | EFD_NONBLOCK | EFD_CLOEXEC)),
+		       "OHOS_EFD_FALLBACK overlaps an EFD_* flag");
+#undef OHOS_EFD_STATIC_ASSERT
+
+/* Create a counter: eventfd(3)'s contract, plus OHOS_EFD_FALLBACK. */
+int ohos_eventfd(unsigned int initval, int flags);
+
+/* eventfd_read(3) and eventfd_write(3): 0 on success, -1 and errno. */
+int ohos_eventfd_read(int fd, uint64_t *value);
+int ohos_eventfd_write(int fd, uint64_t value);
+
+/* One function per ioctl of <linux/ohos_eventfd.h>: 0 or -1 and errno. */
+int ohos_eventfd_configure(int fd, unsigned int initval, int flags);
+int ohos_eventfd_get_flags(int fd, unsigned int *flags);
+int ohos_eventfd_set_mode(int fd, unsigned int mode);
+int ohos_eventfd_get_mode(int fd, unsigned int *mode);
+int ohos_eventfd_peek(int fd, uint64_t *value);
+int ohos_eventfd_get_stats(int fd, struct ohos_efd_stats *stats);
+
+/* 1 if fd is an /dev/ohos_eventfd counter, 0 if not, -1 and errno. */
+int ohos_eventfd_is_ohos(int fd);
+
+/* This thread's message for the last failure of a library function. */
+const char *ohos_eventfd_last_error(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OHOS_EVENTFD_H */

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ioctl wrappers and ohos_eventfd_is_ohos(): on fds that are not ours
+ * (everywhere), and on counters of the device (device mode only).
+ */
+#include <fcntl.h>
+#include <stdint.h>
+
+#include "tap.h"
+
+/* Each wrapper on a native eventfd: ENOTTY and a message that says why. */
+static void check_wrappers_refuse_native(void)
+{
+	struct ohos_efd_stats stats;
+	unsigned int u;
+	uint64_t v;
+	int fd = eventfd(0, EFD_CLOEXEC);
+	struct {
+		const char *name;
+		int ret;
+		int err;
+	} calls[6];
+	unsigned int i;
+
+#define CALL(i, expr) (calls[i].name = #expr, calls[i].ret = (expr), calls[i].err = errno)
+	CALL(0, ohos_eventfd_configure(fd, 1, 0));
+	CALL(1, ohos_eventfd_get_flags(fd, &u));
+	CALL(2, ohos_eventfd_set_mode(fd, OHOS_EFD_MODE_EXACT));
+	CALL(3, ohos_eventfd_get_mode(fd, &u));
+	CALL(4, ohos_eventfd_peek(fd, &v));
+	CALL(5, ohos_eventfd_get_stats(fd, &stats));
+#undef CALL
+	for (i = 0; i < 6; i++)
+		tap_check(calls[i].ret == -1 && calls[i].err == ENOTTY, "%s on a native eventfd: ENOTTY",
+			  calls[i].name);
+	tap_check(strstr(ohos_eventfd_last_error(), "not an ohos_eventfd counter") != NULL,
+		  "the message says so: \"%s\"", ohos_eventfd_last_error());
+	close(fd);
+}
+
+static void check_is_ohos_on_others(void)
+{
+	int native = eventfd(0, EFD_CLOEXEC), pipefd[2], null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	tap_check(ohos_eventfd_is_ohos(native) == 0, "is_ohos: a native eventfd is not ours");
+	tap_check(pipe(pipefd) == 0 && ohos_eventfd_is_ohos(pipefd[0]) == 0, "is_ohos: a pipe is not ours");
+	tap_check(ohos_eventfd_is_ohos(null) == 0, "is_ohos: /dev/null, another character device, is not ours");
+	close(native);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	close(null);
+	tap_check(ohos_eventfd_is_ohos(native) == -1 && errno == EBADF, "is_ohos: a closed fd fails with EBADF");
+}
+
+static void check_is_ohos_on_ours(void)
+{
+	int fd = ohos_eventfd(0, OHOS_EFD_CLOEXEC);
+	int dup_fd = dup(fd);
+	int opened = open(OHOS_EVENTFD_DEVICE, O_RDWR | O_CLOEXEC);
+
+	tap_check(ohos_eventfd_is_ohos(fd) == 1, "is_ohos: a counter from ohos_eventfd()");
+	tap_check(ohos_eventfd_is_ohos(dup_fd) == 1, "is_ohos: a dup() of it");
+	tap_check(ohos_eventfd_is_ohos(opened) == 1, "is_ohos: a counter from open(%s)", OHOS_EVENTFD_DEVICE);
+	close(fd);
+	close(dup_fd);
+	close(opened);
+}
+
+static void check_initval_and_peek(void)
+{
+	int fd = ohos_eventfd(5, OHOS_EFD_NONBLOCK | OHOS_EFD_CLOEXEC);
+	uint64_t v = 0;
+	int ret;
+
+	ret = ohos_eventfd_peek(fd, &v);
+	tap_check(ret == 0 && v == 5, "peek sees initval 5 (%llu)", (unsigned long long)v);
+	ret = ohos_eventfd_peek(fd, &v);
+	tap_check(ret == 0 && v == 5, "peek again: still 5, nothing consumed");
+	ret = ohos_eventfd_read(fd, &v);
+	tap_check(ret == 0 && v == 5, "read then takes the 5");
+	ret = ohos_eventfd_peek(fd, &v);
+	tap_check(ret == 0 && v == 0, "peek after the read: 0 (%llu)", (unsigned long long)v);
+	close(fd);
+}
+
+static void check_flags(void)
+{
+	int sem = ohos_eventfd(0, OHOS_EFD_SEMAPHORE | OHOS_EFD_NONBLOCK | OHOS_EFD_CLOEXEC);
+	int plain = ohos_eventfd(0, 0);
+	unsigned int flags = ~0u;
+	int ret;
+
+	ret = ohos_eventfd_get_flags(sem, &flags);
+	tap_check(ret == 0 && flags == (OHOS_EFD_SEMAPHORE | OHOS_EFD_NONBLOCK),
+		  "get_flags: SEMAPHORE|NONBLOCK (CLOEXEC is the fd's, not the counter's): 0x%x", flags);
+	ret = ohos_eventfd_get_flags(plain, &flags);
+	tap_check(ret == 0 && flags == 0, "get_flags: 0 for a plain counter: 0x%x", flags);
+	fcntl(plain, F_SETFL, O_NONBLOCK);
+	ret = ohos_eventfd_get_flags(plain, &flags);
+	tap_check(ret == 0 && flags == OHOS_EFD_NONBLOCK,
+		  "get_flags: NONBLOCK follows fcntl(F_SETFL): 0x%x", flags);
+	close(sem);
+	close(plain);
+}
+
+static void check_mode(void)
+{
+	int fd = ohos_eventfd(0, OHOS_EFD_CLOEXEC);
+	unsigned int mode = ~0u;
+
+	tap_check(ohos_eventfd_get_mode(fd, &mode) == 0 && mode == OHOS_EFD_MODE_EXACT,
+		  "get_mode: a new counter is in exact mode");
+	tap_check(ohos_eventfd_set_mode(fd, OHOS_EFD_MODE_TRANSITION) == 0 &&
+		  ohos_eventfd_get_mode(fd, &mode) == 0 && mode == OHOS_EFD_MODE_TRANSITION,
+		  "set_mode TRANSITION, get_mode reads it back");
+	tap_check(ohos_eventfd_set_mode(fd, 2) == -1 && errno == EINVAL, "set_mode 2: EINVAL");
+	tap_check(ohos_eventfd_set_mode(fd, OHOS_EFD_MODE_EXACT) == 0 &&
+		  ohos_eventfd_get_mode(fd, &mode) == 0 && mode == OHOS_EFD_MODE_EXACT,
+		  "set_mode EXACT again");
+	close(fd);
+}
+
+static void check_configure(void)
+{
+	int fd = ohos_eventfd(0, OHOS_EFD_NONBLOCK | OHOS_EFD_CLOEXEC);
+	unsigned int flags = 0;
+	uint64_t v = 0;
+
+	tap_check(ohos_eventfd_configure(fd, 0, 0x2) == -1 && errno == EINVAL,
+		  "configure with unknown flag 0x2: EINVAL");
+	tap_check(ohos_eventfd_configure(fd, 9, OHOS_EFD_SEMAPHORE) == 0, "configure 9, SEMAPHORE before use");
+	tap_check(ohos_eventfd_peek(fd, &v) == 0 && v == 9 && ohos_eventfd_get_flags(fd, &flags) == 0 &&
+		  (flags & OHOS_EFD_SEMAPHORE), "configured: count 9, semaphore");
+	tap_check(ohos_eventfd_read(fd, &v) == 0 && v == 1, "semaphore read takes 1");
+	tap_check(ohos_eventfd_configure(fd, 1, 0) == -1 && errno == EBUSY, "configure after use: EBUSY");
+	close(fd);
+}
+
+static void check_stats(void)
+{
+	int fd = ohos_eventfd(0, OHOS_EFD_NONBLOCK | OHOS_EFD_CLOEXEC);
+	struct ohos_efd_stats s;
+	uint64_t v;
+	int ret;
+
+	ret = ohos_eventfd_get_stats(fd, &s);
+	tap_check(ret == 0 && s.writes == 0 && s.reads == 0, "stats of a new counter: no writes, no reads");
+	tap_check(s.size == OHOS_EFD_STATS_SIZE_VER0, "stats: the kernel filled %u bytes", s.size);
+	ohos_eventfd_write(fd, 1);
+	ohos_eventfd_write(fd, 2);
+	ohos_eventfd_write(fd, 3);
+	ohos_eventfd_read(fd, &v);
+	ohos_eventfd_read(fd, &v);	/* EAGAIN: not a successful read */
+	ret = ohos_eventfd_get_stats(fd, &s);
+	tap_check(ret == 0 && s.writes == 3 && s.reads == 1,
+		  "stats after 3 writes, 1 read and 1 EAGAIN: writes %llu reads %llu",
+		  (unsigned long long)s.writes, (unsigned long long)s.reads);
+	tap_check(s.fast_writes + s.slow_writes == s.writes,
+		  "every write took the fast or the slow path: %llu + %llu",
+		  (unsigned long long)s.fast_writes, (unsigned long long)s.slow_writes);
+	close(fd);
+}
+
+int main(void)
+{
+	tap_start();
+	tap_diag("mode: %s", test_on_device() ? "device" : "host (fallback)");
+	check_wrappers_refuse_native();
+	check_is_ohos_on_others();
+	if (!test_on_device()) {
+		tap_skip("needs " OHOS_EVENTFD_DEVICE, "ioctls on a counter of the device");
+		return tap_exit_status();
+	}
+	check_is_ohos_on_ours();
+	check_initval_and_peek();
+	check_flags();
+	check_mode();
+	check_configure();
+	check_stats();
+	return tap_exit_status();
+}

@@ -1,0 +1,36 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The ABI as built: the shared library exports exactly the functions of
+# <ohos_eventfd.h>, each versioned OHOS_EVENTFD_1.0, under SONAME
+# libohos_eventfd.so.1; the shim exports only libc's three names; the static
+# library defines nothing outside our two prefixes.
+set -u
+. "$(dirname "$0")/tap.sh"
+
+lib=$OEFD_BUILD/libohos_eventfd.so
+header=$OEFD_SRC/include/ohos_eventfd.h
+
+declared=$(grep -oE '\bohos_eventfd[a-z_]*\(' "$header" | tr -d '(' | sort -u)
+exported=$(nm -D --defined-only "$lib" | awk '$2 != "A" { print $3 }' | sort)
+echo "# declared: ${declared//$'\n'/ }"
+
+tap_check "every exported symbol is versioned OHOS_EVENTFD_1.0" \
+	[ -n "$exported" -a -z "$(grep -v '@@OHOS_EVENTFD_1.0$' <<<"$exported")" ]
+tap_check "the exported symbols are exactly the header's functions" \
+	[ "${exported//@@OHOS_EVENTFD_1.0/}" = "$declared" ]
+tap_check "the one version node is OHOS_EVENTFD_1.0" \
+	[ "$(nm -D --defined-only "$lib" | awk '$2 == "A" { print $3 }')" = OHOS_EVENTFD_1.0 ]
+tap_check "SONAME libohos_eventfd.so.1" \
+	sh -c "readelf -d '$lib' | grep -q 'Library soname: \[libohos_eventfd.so.1\]'"
+tap_check "libohos_eventfd.so -> .so.1 -> .so.1.0.0" \
+	[ "$(readlink "$lib")" = libohos_eventfd.so.1 -a \
+	  "$(readlink "$lib.1")" = libohos_eventfd.so.1.0.0 -a -f "$lib.1.0.0" ]
+
+preload=$(nm -D --defined-only "$OEFD_PRELOAD" | awk '{ print $3 }' | sort | tr '\n' ' ')
+tap_check "the shim exports eventfd, eventfd_read, eventfd_write only ($preload)" \
+	[ "$preload" = "eventfd eventfd_read eventfd_write " ]
+
+static=$(nm -g --defined-only "$OEFD_BUILD/libohos_eventfd.a" | awk 'NF == 3 { print $3 }')
+tap_check "the static library defines only ohos_eventfd* and oefd_* globals" \
+	[ -n "$static" -a -z "$(grep -vE '^(ohos_eventfd|oefd_)' <<<"$static")" ]
