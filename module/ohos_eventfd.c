@@ -11,6 +11,7 @@
  * docs/design.md gives the argument; each barrier here names its pair.
  */
 
+#include <linux/anon_inodes.h>
 #include <linux/bitops.h>
 #include <linux/eventfd.h>
 #include <linux/file.h>
@@ -690,10 +691,10 @@ static void oefd_show_fdinfo(struct seq_file *m, struct file *file)
 		   !!READ_ONCE(ctx->percpu));
 }
 
-static int oefd_ioc_configure(struct ohos_eventfd_ctx *ctx,
-			      struct ohos_efd_config __user *ucfg)
+/* Read a struct ohos_efd_config with the uapi's size rules. */
+static int oefd_copy_config(struct ohos_efd_config *cfg,
+			    struct ohos_efd_config __user *ucfg, u32 allowed)
 {
-	struct ohos_efd_config cfg;
 	u32 size;
 	int ret;
 
@@ -701,11 +702,23 @@ static int oefd_ioc_configure(struct ohos_eventfd_ctx *ctx,
 		return -EFAULT;
 	if (size < OHOS_EFD_CONFIG_SIZE_VER0)
 		return -EINVAL;
-	ret = copy_struct_from_user(&cfg, sizeof(cfg), ucfg, size);
+	ret = copy_struct_from_user(cfg, sizeof(*cfg), ucfg, size);
 	if (ret)
 		return ret;
-	if ((cfg.flags & ~OHOS_EFD_SEMAPHORE) || cfg.reserved)
+	if ((cfg->flags & ~allowed) || cfg->reserved)
 		return -EINVAL;
+	return 0;
+}
+
+static int oefd_ioc_configure(struct ohos_eventfd_ctx *ctx,
+			      struct ohos_efd_config __user *ucfg)
+{
+	struct ohos_efd_config cfg;
+	int ret;
+
+	ret = oefd_copy_config(&cfg, ucfg, OHOS_EFD_SEMAPHORE);
+	if (ret)
+		return ret;
 	spin_lock_irq(&ctx->wqh.lock);
 	if (ctx->started) {
 		ret = -EBUSY;
@@ -716,6 +729,42 @@ static int oefd_ioc_configure(struct ohos_eventfd_ctx *ctx,
 			oefd_wake(ctx, EPOLLIN);
 	}
 	spin_unlock_irq(&ctx->wqh.lock);
+	return ret;
+}
+
+/* eventfd2() through our fops: a new counter on an anonymous inode. */
+static int oefd_ioc_create(struct ohos_efd_config __user *ucfg)
+{
+	struct ohos_efd_config cfg;
+	struct ohos_eventfd_ctx *ctx;
+	struct file *file;
+	int fd, ret;
+
+	ret = oefd_copy_config(&cfg, ucfg, OHOS_EFD_SEMAPHORE |
+			       OHOS_EFD_NONBLOCK | OHOS_EFD_CLOEXEC);
+	if (ret)
+		return ret;
+	ctx = oefd_ctx_create(cfg.initval, cfg.flags & OHOS_EFD_SEMAPHORE);
+	if (!ctx)
+		return -ENOMEM;
+	fd = get_unused_fd_flags(cfg.flags & O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto put_ctx;
+	}
+	file = anon_inode_getfile("[ohos_eventfd]", &oefd_fops, ctx,
+				  O_RDWR | (cfg.flags & O_NONBLOCK));
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto put_fd;
+	}
+	file->f_mode |= FMODE_NOWAIT;
+	fd_install(fd, file);
+	return fd;
+put_fd:
+	put_unused_fd(fd);
+put_ctx:
+	ohos_eventfd_ctx_put(ctx);
 	return ret;
 }
 
@@ -761,6 +810,8 @@ static long oefd_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return put_user(oefd_snapshot(ctx), (u64 __user *)uarg);
 	case OHOS_EFD_IOC_GET_STATS:
 		return oefd_ioc_stats(ctx, uarg);
+	case OHOS_EFD_IOC_CREATE:
+		return oefd_ioc_create(uarg);
 	}
 	return -ENOTTY;
 }

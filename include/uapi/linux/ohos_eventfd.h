@@ -2,9 +2,9 @@
 /*
  * ohos_eventfd: eventfd-compatible counters from /dev/ohos_eventfd.
  *
- * Every open() of /dev/ohos_eventfd yields a new counter that reads and
- * writes exactly like an eventfd(2) fd. The ioctls below configure and
- * inspect a counter.
+ * Every open() of /dev/ohos_eventfd, and every OHOS_EFD_IOC_CREATE on any
+ * fd of it, yields a new counter that reads and writes exactly like an
+ * eventfd(2) fd. The other ioctls configure and inspect a counter.
  *
  * ABI rules:
  * - every struct starts with a __u32 size, set by the caller to the size of
@@ -47,7 +47,8 @@
 /**
  * struct ohos_efd_config - a counter's creation parameters
  * @size:	sizeof(struct ohos_efd_config) as the caller knows it
- * @flags:	OHOS_EFD_SEMAPHORE
+ * @flags:	OHOS_EFD_SEMAPHORE; OHOS_EFD_IOC_CREATE also takes
+ *		OHOS_EFD_NONBLOCK and OHOS_EFD_CLOEXEC
  * @initval:	initial count, an unsigned int as eventfd2's
  * @reserved:	must be zero
  */
@@ -100,5 +101,12 @@ struct ohos_efd_stats {
 #define OHOS_EFD_IOC_PEEK	_IOR(OHOS_EFD_IOC_MAGIC, 0x05, __u64)
 /* struct ohos_efd_stats: read the statistics. */
 #define OHOS_EFD_IOC_GET_STATS	_IO(OHOS_EFD_IOC_MAGIC, 0x06)
+/*
+ * struct ohos_efd_config: create a new, independent counter, as
+ * eventfd2(initval, flags) does, and return its fd: an anonymous inode
+ * named "[ohos_eventfd]", O_RDWR plus O_NONBLOCK/O_CLOEXEC as asked. Works
+ * on any fd of /dev/ohos_eventfd, without a path walk.
+ */
+#define OHOS_EFD_IOC_CREATE	_IO(OHOS_EFD_IOC_MAGIC, 0x07)
 
 #endif /* _UAPI_LINUX_OHOS_EVENTFD_H */
