@@ -47,11 +47,14 @@ static struct kmem_cache *oefd_ctx_cache;
 static DEFINE_IDA(oefd_ida);
 static const struct file_operations oefd_fops;
 
+/*
+ * One store: a lockless reader sees the old or the new count with the same
+ * rings, both totals that existed. Only moving value from a ring into count
+ * needs the seqcount (oefd_drain()).
+ */
 static void oefd_set_count(struct ohos_eventfd_ctx *ctx, u64 count)
 {
-	write_seqcount_begin(&ctx->seq);
 	WRITE_ONCE(ctx->count, count);
-	write_seqcount_end(&ctx->seq);
 }
 
 /* May a push skip the lock: nobody to wake, and far from the ceiling? */
@@ -138,21 +141,24 @@ static u64 oefd_ring_pending(struct oefd_ring *ring)
 	return sum;
 }
 
-/* Fold all rings into count. Caller holds wqh.lock. */
-VISIBLE_IF_KUNIT void oefd_drain(struct ohos_eventfd_ctx *ctx)
+static void oefd_drain_rings(struct ohos_eventfd_ctx *ctx, struct oefd_percpu *pc)
 {
-	struct oefd_percpu *pc = ctx->percpu;
 	u64 sum = 0;
 	int cpu;
 
-	lockdep_assert_held(&ctx->wqh.lock);
-	if (!pc)
-		return;
 	write_seqcount_begin(&ctx->seq);
 	for_each_set_bit(cpu, pc->used, nr_cpu_ids)
 		sum += oefd_ring_drain(per_cpu_ptr(pc->rings, cpu));
 	WRITE_ONCE(ctx->count, ctx->count + sum);
 	write_seqcount_end(&ctx->seq);
+}
+
+/* Fold all rings into count. Caller holds wqh.lock. */
+VISIBLE_IF_KUNIT __always_inline void oefd_drain(struct ohos_eventfd_ctx *ctx)
+{
+	lockdep_assert_held(&ctx->wqh.lock);
+	if (ctx->percpu)
+		oefd_drain_rings(ctx, ctx->percpu);
 }
 EXPORT_SYMBOL_IF_KUNIT(oefd_drain);
 
@@ -240,16 +246,8 @@ static void oefd_wake(struct ohos_eventfd_ctx *ctx, __poll_t key)
 	ctx->wakeups++;
 }
 
-/*
- * Transition mode: the count is 0 and someone waits, so the next push must
- * take the lock and wake. Pushes that raced with the arming are folded
- * here, and if there were any, that was the transition. Caller holds
- * wqh.lock.
- */
-static void oefd_arm(struct ohos_eventfd_ctx *ctx)
+static void oefd_arm_waiters(struct ohos_eventfd_ctx *ctx)
 {
-	if (ctx->mode != OHOS_EFD_MODE_TRANSITION || ctx->count)
-		return;
 	/* Under wqh.lock: a waiter added later arms for itself. */
 	if (!waitqueue_active(&ctx->wqh))
 		return;
@@ -260,6 +258,18 @@ static void oefd_arm(struct ohos_eventfd_ctx *ctx)
 	oefd_drain(ctx);
 	if (ctx->count)
 		oefd_wake(ctx, EPOLLIN);
+}
+
+/*
+ * Transition mode: the count is 0 and someone waits, so the next push must
+ * take the lock and wake. Pushes that raced with the arming are folded
+ * here, and if there were any, that was the transition. Caller holds
+ * wqh.lock.
+ */
+static __always_inline void oefd_arm(struct ohos_eventfd_ctx *ctx)
+{
+	if (ctx->mode == OHOS_EFD_MODE_TRANSITION && !ctx->count)
+		oefd_arm_waiters(ctx);
 }
 
 /*
@@ -313,12 +323,11 @@ static bool oefd_has_room(struct ohos_eventfd_ctx *ctx, u64 value)
 	return ULLONG_MAX - ctx->count > value;
 }
 
-/* Take the count, or 1 in semaphore mode. Caller holds wqh.lock. */
-static u64 oefd_consume(struct ohos_eventfd_ctx *ctx)
+/* Take the count, or 1 in semaphore mode. Caller holds wqh.lock, drained. */
+static __always_inline u64 oefd_consume(struct ohos_eventfd_ctx *ctx)
 {
 	u64 cnt;
 
-	oefd_drain(ctx);
 	cnt = (ctx->flags & OHOS_EFD_SEMAPHORE) && ctx->count ? 1 : ctx->count;
 	oefd_set_count(ctx, ctx->count - cnt);
 	if (cnt)
@@ -346,7 +355,6 @@ VISIBLE_IF_KUNIT int oefd_take(struct ohos_eventfd_ctx *ctx, bool nowait,
 	int ret = 0;
 
 	spin_lock_irq(&ctx->wqh.lock);
-	ctx->started = true;
 	oefd_drain(ctx);
 	if (!ctx->count)
 		ret = nowait ? -EAGAIN : oefd_wait(ctx, oefd_readable, 0);
@@ -367,37 +375,13 @@ EXPORT_SYMBOL_IF_KUNIT(oefd_take);
 static bool oefd_second_cpu(struct ohos_eventfd_ctx *ctx)
 {
 	int cpu = smp_processor_id();
-	bool second = ctx->last_cpu >= 0 && ctx->last_cpu != cpu;
+	bool second;
 
+	if (likely(ctx->last_cpu == cpu))
+		return false;
+	second = ctx->last_cpu >= 0;
 	ctx->last_cpu = cpu;
 	return second && fast_path && !ctx->percpu;
-}
-
-/* The locked write: eventfd's, plus the fold and the ceiling guard. */
-static int oefd_add(struct ohos_eventfd_ctx *ctx, u64 value, bool nowait,
-		    bool *want_percpu)
-{
-	int ret = 0;
-
-	spin_lock_irq(&ctx->wqh.lock);
-	ctx->started = true;
-	*want_percpu = oefd_second_cpu(ctx);
-	oefd_drain(ctx);
-	if (!ctx->fast_ok || value > oefd_fast_limit - ctx->count) {
-		if (!oefd_has_room(ctx, value)) {
-			ctx->blocked_writers++;
-			ret = nowait ? -EAGAIN : oefd_wait(ctx, oefd_has_room, value);
-			ctx->blocked_writers--;
-		}
-	}
-	if (!ret) {
-		oefd_set_count(ctx, ctx->count + value);
-		oefd_fast_resume(ctx);
-		ctx->slow_writes++;
-		oefd_wake(ctx, EPOLLIN);
-	}
-	spin_unlock_irq(&ctx->wqh.lock);
-	return ret;
 }
 
 static void oefd_percpu_free(struct oefd_percpu *pc)
@@ -421,6 +405,8 @@ VISIBLE_IF_KUNIT int oefd_percpu_install(struct ohos_eventfd_ctx *ctx, gfp_t gfp
 	}
 	spin_lock_irq(&ctx->wqh.lock);
 	if (!ctx->percpu) {
+		/* Without rings the locked paths let count pass the limit. */
+		WRITE_ONCE(ctx->fast_ok, ctx->count <= oefd_fast_limit);
 		/* Pairs with the acquires of percpu: zeroed rings seen first. */
 		smp_store_release(&ctx->percpu, pc);
 		pc = NULL;
@@ -432,21 +418,49 @@ VISIBLE_IF_KUNIT int oefd_percpu_install(struct ohos_eventfd_ctx *ctx, gfp_t gfp
 }
 EXPORT_SYMBOL_IF_KUNIT(oefd_percpu_install);
 
+/*
+ * The locked write: eventfd's, plus the fold and the ceiling guard. A write
+ * from a second CPU gives the counter its rings, after the unlock.
+ */
+static int oefd_add(struct ohos_eventfd_ctx *ctx, u64 value, bool nowait)
+{
+	bool want_percpu;
+	int ret = 0;
+
+	spin_lock_irq(&ctx->wqh.lock);
+	want_percpu = oefd_second_cpu(ctx);
+	if (ctx->percpu) {
+		oefd_drain(ctx);
+		if (!ctx->fast_ok || value > oefd_fast_limit - ctx->count)
+			oefd_fast_stop(ctx);
+	}
+	/* count is exact here: no rings, or count + value within the limit. */
+	if (ULLONG_MAX - ctx->count <= value) {
+		ctx->blocked_writers++;
+		ret = nowait ? -EAGAIN : oefd_wait(ctx, oefd_has_room, value);
+		ctx->blocked_writers--;
+	}
+	if (!ret) {
+		oefd_set_count(ctx, ctx->count + value);
+		ctx->slow_writes++;
+		oefd_wake(ctx, EPOLLIN);
+	}
+	spin_unlock_irq(&ctx->wqh.lock);
+	if (unlikely(want_percpu))
+		oefd_percpu_install(ctx, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	return ret;
+}
+
 VISIBLE_IF_KUNIT int oefd_write_value(struct ohos_eventfd_ctx *ctx, u64 value,
 				      bool nowait)
 {
 	/* Pairs with the release in oefd_percpu_install(). */
 	struct oefd_percpu *pc = smp_load_acquire(&ctx->percpu);
-	bool want_percpu;
-	int ret;
 
 	if (pc && value <= OEFD_FAST_MAX && oefd_fast_allowed(ctx) &&
 	    oefd_ring_push(ctx, pc, value))
 		return 0;
-	ret = oefd_add(ctx, value, nowait, &want_percpu);
-	if (want_percpu)
-		oefd_percpu_install(ctx, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	return ret;
+	return oefd_add(ctx, value, nowait);
 }
 EXPORT_SYMBOL_IF_KUNIT(oefd_write_value);
 
@@ -593,7 +607,6 @@ void ohos_eventfd_signal_mask(struct ohos_eventfd_ctx *ctx, __poll_t mask)
 	if (pc && !mask && oefd_ring_push(ctx, pc, 1))
 		return;
 	spin_lock_irqsave(&ctx->wqh.lock, flags);
-	ctx->started = true;
 	oefd_drain(ctx);
 	if (!ctx->fast_ok || ctx->count >= oefd_fast_limit)
 		oefd_fast_stop(ctx);
@@ -608,6 +621,7 @@ EXPORT_SYMBOL_GPL(ohos_eventfd_signal_mask);
 void ohos_eventfd_ctx_do_read(struct ohos_eventfd_ctx *ctx, __u64 *cnt)
 {
 	lockdep_assert_held(&ctx->wqh.lock);
+	oefd_drain(ctx);
 	*cnt = oefd_consume(ctx);
 }
 EXPORT_SYMBOL_GPL(ohos_eventfd_ctx_do_read);
@@ -618,6 +632,7 @@ int ohos_eventfd_ctx_remove_wait_queue(struct ohos_eventfd_ctx *ctx,
 	unsigned long flags;
 
 	spin_lock_irqsave(&ctx->wqh.lock, flags);
+	oefd_drain(ctx);
 	*cnt = oefd_consume(ctx);
 	__remove_wait_queue(&ctx->wqh, wait);
 	if (*cnt)
@@ -720,7 +735,7 @@ static int oefd_ioc_configure(struct ohos_eventfd_ctx *ctx,
 	if (ret)
 		return ret;
 	spin_lock_irq(&ctx->wqh.lock);
-	if (ctx->started) {
+	if (ctx->reads || ctx->slow_writes) {
 		ret = -EBUSY;
 	} else {
 		WRITE_ONCE(ctx->flags, cfg.flags);

@@ -42,18 +42,17 @@ struct ohos_eventfd_ctx {
 	struct kref kref;
 	/* wqh.lock protects count, ring tails and every field below seq. */
 	wait_queue_head_t wqh;
-	/* Written under wqh.lock around every change of count or a ring tail. */
+	/* Written under wqh.lock around every move from the rings into count. */
 	seqcount_spinlock_t seq;
 	u64 count;
 	u32 flags;			/* OHOS_EFD_SEMAPHORE */
 	u32 mode;			/* OHOS_EFD_MODE_*; the fast path reads it */
 	bool fast_ok;			/* count <= oefd_fast_limit; the fast path reads it */
 	bool armed;			/* transition mode: a waiter saw 0; set by poll too */
-	bool started;			/* read or written once: CONFIGURE refused */
 	int last_cpu;			/* CPU of the last locked write, -1 before */
 	u32 blocked_writers;		/* writers asleep at the ceiling */
 	struct oefd_percpu *percpu;	/* NULL until a second CPU writes */
-	u64 reads;
+	u64 reads;			/* with slow_writes: CONFIGURE refused once used */
 	u64 slow_writes;
 	u64 wakeups;
 	int id;

@@ -88,7 +88,7 @@ struct ohos_efd_stats {
 
 /*
  * struct ohos_efd_config: set flags and initial count. Only before the first
- * read(2), write(2) or in-kernel signal, failed ones included (else EBUSY).
+ * successful read(2), write(2) or in-kernel signal (else EBUSY).
  */
 #define OHOS_EFD_IOC_CONFIGURE	_IO(OHOS_EFD_IOC_MAGIC, 0x01)
 /* Get the counter's flags: OHOS_EFD_SEMAPHORE and the file's OHOS_EFD_NONBLOCK. */
