@@ -89,10 +89,14 @@ static const char *efd_fd_label(const struct efd_run *run, int fd);
 
 static atomic_int efd_signals_handled;
 
-static const char *const efd_kind_names[] = {
-	[EFD_NATIVE] = "native",
-	[EFD_OHOS] = "ohos",
-};
+static enum efd_factory efd_ohos_factory = EFD_FACTORY_OPEN;
+
+static const char *efd_kind_name(enum efd_kind kind)
+{
+	if (kind == EFD_NATIVE)
+		return "native";
+	return efd_ohos_factory == EFD_FACTORY_CREATE ? "ohos/create" : "ohos/open";
+}
 
 /* ---- environment ------------------------------------------------------ */
 
@@ -119,14 +123,18 @@ bool efd_ohos_available(char *why, size_t len)
 	return false;
 }
 
-static int efd_create_ohos(const struct efd_spec *spec)
+void efd_set_factory(enum efd_factory factory)
+{
+	efd_ohos_factory = factory;
+}
+
+static int efd_create_by_open(const struct efd_spec *spec)
 {
 	struct ohos_efd_config cfg = {
 		.size = sizeof(cfg),
 		.flags = spec->flags & ~(EFD_NONBLOCK | EFD_CLOEXEC),
 		.initval = spec->initval,
 	};
-	__u32 mode = OHOS_EFD_MODE_TRANSITION;
 	int fd, err;
 
 	fd = open(OHOS_EVENTFD_DEVICE,
@@ -134,12 +142,51 @@ static int efd_create_ohos(const struct efd_spec *spec)
 	if (fd < 0)
 		return -1;
 	if ((cfg.initval || cfg.flags) &&
-	    ioctl(fd, OHOS_EFD_IOC_CONFIGURE, &cfg))
-		goto fail;
-	if (spec->transition && ioctl(fd, OHOS_EFD_IOC_SET_MODE, &mode))
-		goto fail;
+	    ioctl(fd, OHOS_EFD_IOC_CONFIGURE, &cfg)) {
+		err = errno;
+		close(fd);
+		errno = err;
+		return -1;
+	}
 	return fd;
-fail:
+}
+
+/*
+ * eventfd2()'s arguments as they are. The device fd is closed at once, so
+ * that every case also checks that a counter outlives the fd that made it.
+ */
+static int efd_create_by_ioctl(const struct efd_spec *spec)
+{
+	struct ohos_efd_config cfg = {
+		.size = sizeof(cfg),
+		.flags = spec->flags,
+		.initval = spec->initval,
+	};
+	int dev, fd, err;
+
+	dev = open(OHOS_EVENTFD_DEVICE, O_RDWR | O_CLOEXEC);
+	if (dev < 0)
+		return -1;
+	fd = ioctl(dev, OHOS_EFD_IOC_CREATE, &cfg);
+	err = errno;
+	close(dev);
+	errno = err;
+	return fd;
+}
+
+static int efd_create_ohos(const struct efd_spec *spec)
+{
+	__u32 mode = OHOS_EFD_MODE_TRANSITION;
+	int fd, err;
+
+	if (efd_ohos_factory == EFD_FACTORY_CREATE)
+		fd = efd_create_by_ioctl(spec);
+	else
+		fd = efd_create_by_open(spec);
+	if (fd < 0 || !spec->transition)
+		return fd;
+	if (ioctl(fd, OHOS_EFD_IOC_SET_MODE, &mode) == 0)
+		return fd;
 	err = errno;
 	close(fd);
 	errno = err;
@@ -321,7 +368,7 @@ void efd_ret(struct efd_run *run, const char *op, long ret)
 
 static void efd_vcomplain(struct efd_run *run, const char *fmt, va_list ap)
 {
-	fprintf(stderr, "# [%s] ", efd_kind_names[run->kind]);
+	fprintf(stderr, "# [%s] ", efd_kind_name(run->kind));
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	run->errors++;
@@ -332,7 +379,7 @@ void efd_info(struct efd_run *run, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "# [%s] ", efd_kind_names[run->kind]);
+	fprintf(stderr, "# [%s] ", efd_kind_name(run->kind));
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -1203,7 +1250,7 @@ static void efd_print_traces(const char *name, const struct efd_trace *native,
 	static const struct efd_step none = { "(no step)", "" };
 	unsigned int i, n = native->n > ohos->n ? native->n : ohos->n;
 
-	fprintf(stderr, "# %s: native eventfd and ohos_eventfd %s%s\n", name,
+	fprintf(stderr, "# %s: native eventfd and %s %s%s\n", name, efd_kind_name(EFD_OHOS),
 		same ? "agree ('+': allowed extra steps)" : "differ ('!' marks the steps)",
 		native->truncated || ohos->truncated ? " (trace truncated)" : "");
 	for (i = 0; i < n; i++) {

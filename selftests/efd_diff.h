@@ -37,6 +37,12 @@
 
 enum efd_kind { EFD_NATIVE, EFD_OHOS };
 
+/* How the "ohos" side makes its counters (efd_set_factory()). */
+enum efd_factory {
+	EFD_FACTORY_OPEN,	/* open() of the device, then OHOS_EFD_IOC_CONFIGURE */
+	EFD_FACTORY_CREATE,	/* OHOS_EFD_IOC_CREATE on an fd of the device */
+};
+
 /* What a counter is created with: the arguments of eventfd(2). */
 struct efd_spec {
 	unsigned int initval;
@@ -84,6 +90,7 @@ bool efd_diff(const char *name, const struct efd_spec *spec,
 /* Environment. */
 bool efd_ohos_available(char *why, size_t len);
 bool efd_native_as_ohos(void);
+void efd_set_factory(enum efd_factory factory);
 int efd_create(enum efd_kind kind, const struct efd_spec *spec);
 int efd_online_cpus(int *cpus, int max);
 int efd_pin_self(int cpu);

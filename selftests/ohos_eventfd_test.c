@@ -3,11 +3,17 @@
  * ohos_eventfd selftests.
  *
  * Fixture "compat": every case runs the same steps on a native eventfd and
- * on an fd from /dev/ohos_eventfd (efd_diff(), efd_diff.c) and fails when
- * the two traces differ; what eventfd does is never written down here.
+ * on an ohos_eventfd counter (efd_diff(), efd_diff.c) and fails when the
+ * two traces differ; what eventfd does is never written down here.
  * Fixture "ioctl": the ohos-only ioctls, checked against the comments of
  * include/uapi/linux/ohos_eventfd.h. Fixture "smp": the same comparison
  * with threads pinned to different CPUs (per-CPU pending increments).
+ * Each of these runs twice, once per way of making a counter (variants
+ * "open": open() of /dev/ohos_eventfd, "create": OHOS_EFD_IOC_CREATE).
+ * Fixture "anon_inode": what only a counter from CREATE shares with an
+ * eventfd (fstat, the /proc link, no reopening through /proc), compared.
+ * Fixture "create": CREATE's own rules, compared with eventfd2() where it
+ * has the same rule.
  *
  * Usage: ohos_eventfd_test [-h] [-l] [-t test] [-f fixture] ... (kselftest
  * harness options; --help prints them). Without /dev/ohos_eventfd every
@@ -30,8 +36,11 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 
@@ -779,9 +788,27 @@ static void scn_file_ops(struct efd_run *run, const void *arg)
 
 /* ---- compat: fixture -------------------------------------------------- */
 
+/*
+ * The fixtures that make ohos counters run each case once per way of
+ * making them (efd_set_factory()): "open", open() of the device, and
+ * "create", OHOS_EFD_IOC_CREATE.
+ */
+#define FACTORY_VARIANTS(fixture)				\
+	FIXTURE_VARIANT(fixture) {				\
+		enum efd_factory factory;			\
+	};							\
+	FIXTURE_VARIANT_ADD(fixture, open) {			\
+		.factory = EFD_FACTORY_OPEN,			\
+	};							\
+	FIXTURE_VARIANT_ADD(fixture, create) {			\
+		.factory = EFD_FACTORY_CREATE,			\
+	}
+
 FIXTURE(compat) {
 	char unused;
 };
+
+FACTORY_VARIANTS(compat);
 
 FIXTURE_SETUP(compat)
 {
@@ -789,6 +816,7 @@ FIXTURE_SETUP(compat)
 
 	if (!efd_ohos_available(why, sizeof(why)))
 		SKIP(return, "%s", why);
+	efd_set_factory(variant->factory);
 }
 
 FIXTURE_TEARDOWN(compat)
@@ -1076,6 +1104,151 @@ TEST_F(compat, file_ops)
 	EXPECT_SAME(&nonblock, scn_file_ops, NULL);
 }
 
+/* ---- anon_inode: what only a counter from OHOS_EFD_IOC_CREATE matches - */
+
+/*
+ * The file itself as fstat() and /proc see it, against a native eventfd:
+ * both are files of the kernel's shared anonymous inode, and only the
+ * name differs. (F_GETFL and F_GETFD: compat.create.fcntl_flags. An fd
+ * from open() is our character device instead: a documented difference.)
+ */
+#define ANON_LINK_OHOS		"anon_inode:[ohos_eventfd]"
+#define ANON_LINK_NATIVE	"anon_inode:[eventfd]"
+
+static void fstat_step(struct efd_run *run, int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st)) {
+		efd_ret(run, "fstat", -1);
+		return;
+	}
+	efd_note(run, "fstat: st_mode", "%#o", st.st_mode);
+	efd_note(run, "fstat: st_nlink", "%lu", (unsigned long)st.st_nlink);
+	efd_note(run, "fstat: st_uid st_gid", "%u %u", st.st_uid, st.st_gid);
+	efd_note(run, "fstat: st_rdev", "%u:%u", major(st.st_rdev), minor(st.st_rdev));
+	efd_note(run, "fstat: st_size st_blocks st_blksize", "%lld %lld %ld",
+		 (long long)st.st_size, (long long)st.st_blocks, (long)st.st_blksize);
+	efd_note(run, "fstat: st_dev st_ino", "%u:%u %llu", major(st.st_dev),
+		 minor(st.st_dev), (unsigned long long)st.st_ino);
+}
+
+static void scn_fstat(struct efd_run *run, const void *arg)
+{
+	int fd = efd_fd(run);
+
+	(void)arg;
+	fstat_step(run, fd);
+	efd_write(run, fd, 3);
+	efd_read(run, fd, 8);
+	fstat_step(run, fd);
+}
+
+/* Record @fd's /proc/self/fd link, ours under native's name once checked. */
+static void link_step(struct efd_run *run, int fd, const char *op)
+{
+	char path[64], target[256];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0) {
+		efd_ret(run, op, -1);
+		return;
+	}
+	target[n] = '\0';
+	if (efd_run_kind(run) == EFD_OHOS && !efd_native_as_ohos()) {
+		efd_expect(run, !strcmp(target, ANON_LINK_OHOS), "%s: %s, expected %s", op,
+			   target, ANON_LINK_OHOS);
+		if (!strcmp(target, ANON_LINK_OHOS))
+			snprintf(target, sizeof(target), "%s", ANON_LINK_NATIVE);
+	}
+	efd_note(run, op, "%s", target);
+}
+
+static void scn_proc_fd_link(struct efd_run *run, const void *arg)
+{
+	int fd = efd_fd(run);
+	int d;
+
+	(void)arg;
+	link_step(run, fd, "readlink(/proc/self/fd/fd)");
+	d = efd_dup(run, fd, "dup");
+	if (d >= 0)
+		link_step(run, d, "readlink(/proc/self/fd/dup)");
+}
+
+static void reopen_step(struct efd_run *run, int fd, int flags, const char *what)
+{
+	char path[64], op[96];
+	int reopened;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	snprintf(op, sizeof(op), "open(/proc/self/fd/fd, %s)", what);
+	reopened = open(path, flags);
+	efd_ret(run, op, reopened < 0 ? -1 : 0);
+	if (reopened < 0)
+		return;
+	efd_name_fd(run, reopened, "reopened");
+	if (flags & O_PATH)
+		link_step(run, reopened, "readlink(/proc/self/fd/reopened)");
+	else
+		efd_read(run, reopened, 8);
+	close(reopened);
+}
+
+/* An eventfd cannot be opened again through /proc: no second, unrelated counter. */
+static void scn_reopen(struct efd_run *run, const void *arg)
+{
+	int fd = efd_fd(run);
+
+	(void)arg;
+	efd_write(run, fd, 3);
+	reopen_step(run, fd, O_RDWR, "O_RDWR");
+	reopen_step(run, fd, O_RDONLY, "O_RDONLY");
+	reopen_step(run, fd, O_WRONLY, "O_WRONLY");
+	reopen_step(run, fd, O_RDWR | O_NONBLOCK | O_CLOEXEC, "O_RDWR|O_NONBLOCK|O_CLOEXEC");
+	reopen_step(run, fd, O_PATH | O_CLOEXEC, "O_PATH");
+	efd_read(run, fd, 8);
+}
+
+FIXTURE(anon_inode) {
+	char unused;
+};
+
+FIXTURE_SETUP(anon_inode)
+{
+	char why[256];
+
+	if (!efd_ohos_available(why, sizeof(why)))
+		SKIP(return, "%s", why);
+	efd_set_factory(EFD_FACTORY_CREATE);
+}
+
+FIXTURE_TEARDOWN(anon_inode)
+{
+}
+
+TEST_F(anon_inode, fstat)
+{
+	const struct efd_spec all = {
+		.initval = 2, .flags = EFD_SEMAPHORE | EFD_NONBLOCK | EFD_CLOEXEC,
+	};
+
+	EXPECT_SAME(&nonblock, scn_fstat, NULL);
+	EXPECT_SAME(&all, scn_fstat, NULL);
+}
+
+TEST_F(anon_inode, proc_fd_link)
+{
+	EXPECT_SAME(&blocking, scn_proc_fd_link, NULL);
+}
+
+TEST_F(anon_inode, reopen_through_proc)
+{
+	EXPECT_SAME(&nonblock, scn_reopen, NULL);
+}
+
 /* ---- ohos-only ioctls ------------------------------------------------- */
 
 /* A config followed by bytes a newer caller might send. */
@@ -1089,9 +1262,13 @@ struct stats_ext {
 	unsigned char tail[16];
 };
 
-static int open_counter(int flags)
+/* A new counter, close-on-exec, made @factory's way: count 0, normal mode. */
+static int new_counter(enum efd_factory factory, int flags)
 {
-	return open(OHOS_EVENTFD_DEVICE, O_RDWR | O_CLOEXEC | flags);
+	const struct efd_spec spec = { .flags = EFD_CLOEXEC | flags };
+
+	efd_set_factory(factory);
+	return efd_create(EFD_OHOS, &spec);
 }
 
 static int configure(int fd, __u32 flags, __u32 initval)
@@ -1134,6 +1311,8 @@ FIXTURE(ioctl) {
 	int fd;
 };
 
+FACTORY_VARIANTS(ioctl);
+
 FIXTURE_SETUP(ioctl)
 {
 	char why[256];
@@ -1144,8 +1323,8 @@ FIXTURE_SETUP(ioctl)
 		     EFD_ENV_NATIVE_AS_OHOS);
 	if (!efd_ohos_available(why, sizeof(why)))
 		SKIP(return, "%s", why);
-	self->fd = open_counter(O_NONBLOCK);
-	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", OHOS_EVENTFD_DEVICE, strerror(errno));
+	self->fd = new_counter(variant->factory, EFD_NONBLOCK);
+	ASSERT_LE(0, self->fd) TH_LOG("a counter of %s: %s", OHOS_EVENTFD_DEVICE, strerror(errno));
 }
 
 FIXTURE_TEARDOWN(ioctl)
@@ -1350,7 +1529,7 @@ TEST_F(ioctl, get_flags)
 	ASSERT_EQ(0, ioctl(self->fd, OHOS_EFD_IOC_GET_FLAGS, &flags));
 	EXPECT_EQ(0, flags);
 
-	fd = open_counter(0);
+	fd = new_counter(variant->factory, 0);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, configure(fd, OHOS_EFD_SEMAPHORE, 0));
 	ASSERT_EQ(0, ioctl(fd, OHOS_EFD_IOC_GET_FLAGS, &flags));
@@ -1410,6 +1589,7 @@ TEST_F(ioctl, null_pointer_efault)
 	static const unsigned long cmds[] = {
 		OHOS_EFD_IOC_CONFIGURE, OHOS_EFD_IOC_GET_FLAGS, OHOS_EFD_IOC_SET_MODE,
 		OHOS_EFD_IOC_GET_MODE, OHOS_EFD_IOC_PEEK, OHOS_EFD_IOC_GET_STATS,
+		OHOS_EFD_IOC_CREATE,
 	};
 	size_t i;
 
@@ -1417,6 +1597,218 @@ TEST_F(ioctl, null_pointer_efault)
 		EXPECT_EQ(-1, ioctl(self->fd, cmds[i], NULL)) TH_LOG("cmd %#lx", cmds[i]);
 		EXPECT_EQ(EFAULT, errno) TH_LOG("cmd %#lx", cmds[i]);
 	}
+}
+
+/* ---- create: OHOS_EFD_IOC_CREATE's own rules ---------------------------- */
+
+static int ioc_create(int fd, __u32 flags, __u32 initval)
+{
+	struct ohos_efd_config cfg = {
+		.size = sizeof(cfg), .flags = flags, .initval = initval,
+	};
+
+	return ioctl(fd, OHOS_EFD_IOC_CREATE, &cfg);
+}
+
+/* What a creation did, the fd closed. */
+struct outcome {
+	bool ok;
+	int err;
+};
+
+static struct outcome outcome_of(int fd)
+{
+	struct outcome o = { .ok = fd >= 0, .err = fd >= 0 ? 0 : errno };
+
+	if (fd >= 0)
+		close(fd);
+	return o;
+}
+
+/* The fd number the next open() would get. */
+static int lowest_free_fd(void)
+{
+	int fd = dup(STDIN_FILENO);
+
+	if (fd >= 0)
+		close(fd);
+	return fd;
+}
+
+FIXTURE(create) {
+	int dev;
+};
+
+FIXTURE_SETUP(create)
+{
+	char why[256];
+
+	self->dev = -1;
+	if (efd_native_as_ohos())
+		SKIP(return, "%s is set: no ohos_eventfd to send ioctls to",
+		     EFD_ENV_NATIVE_AS_OHOS);
+	if (!efd_ohos_available(why, sizeof(why)))
+		SKIP(return, "%s", why);
+	self->dev = open(OHOS_EVENTFD_DEVICE, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->dev) TH_LOG("open %s: %s", OHOS_EVENTFD_DEVICE, strerror(errno));
+}
+
+FIXTURE_TEARDOWN(create)
+{
+	if (self->dev >= 0)
+		close(self->dev);
+}
+
+/* Every single bit and a few mixes: accepted or refused as by eventfd2(). */
+TEST_F(create, flags_as_eventfd2)
+{
+	static const __u32 mixes[] = {
+		OHOS_EFD_SEMAPHORE | OHOS_EFD_NONBLOCK | OHOS_EFD_CLOEXEC,
+		OHOS_EFD_SEMAPHORE | 0x2, OHOS_EFD_NONBLOCK | 0x40000000, O_RDWR | O_CLOEXEC, ~0u,
+	};
+	__u32 flags[32 + ARRAY_LEN(mixes)];
+	struct outcome native, ours;
+	size_t i;
+
+	for (i = 0; i < 32; i++)
+		flags[i] = 1u << i;
+	memcpy(flags + 32, mixes, sizeof(mixes));
+	for (i = 0; i < ARRAY_LEN(flags); i++) {
+		native = outcome_of(syscall(SYS_eventfd2, 0, flags[i]));
+		ours = outcome_of(ioc_create(self->dev, flags[i], 0));
+		EXPECT_EQ(native.ok, ours.ok) TH_LOG("flags %#x", flags[i]);
+		EXPECT_EQ(native.err, ours.err)
+			TH_LOG("flags %#x: %s, eventfd2 %s", flags[i], strerror(ours.err),
+			       strerror(native.err));
+	}
+}
+
+TEST_F(create, reserved_einval)
+{
+	static const __u32 reserved[] = { 1, 0x80000000u, ~0u };
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(reserved); i++) {
+		struct ohos_efd_config cfg = {
+			.size = sizeof(cfg), .initval = 1, .reserved = reserved[i],
+		};
+
+		EXPECT_EQ(-1, ioctl(self->dev, OHOS_EFD_IOC_CREATE, &cfg))
+			TH_LOG("reserved %#x", reserved[i]);
+		EXPECT_EQ(EINVAL, errno) TH_LOG("reserved %#x", reserved[i]);
+	}
+}
+
+TEST_F(create, size_too_small_einval)
+{
+	static const __u32 sizes[] = { 0, 4, 8, 12, OHOS_EFD_CONFIG_SIZE_VER0 - 1 };
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(sizes); i++) {
+		struct ohos_efd_config cfg = { .size = sizes[i], .initval = 1 };
+
+		EXPECT_EQ(-1, ioctl(self->dev, OHOS_EFD_IOC_CREATE, &cfg))
+			TH_LOG("size %u", sizes[i]);
+		EXPECT_EQ(EINVAL, errno) TH_LOG("size %u", sizes[i]);
+	}
+}
+
+TEST_F(create, larger_size)
+{
+	struct config_ext ext = {
+		.cfg = { .size = sizeof(ext), .flags = OHOS_EFD_CLOEXEC, .initval = 6 },
+	};
+	int fd;
+
+	ext.tail[sizeof(ext.tail) - 1] = 1;
+	EXPECT_EQ(-1, ioctl(self->dev, OHOS_EFD_IOC_CREATE, &ext));
+	EXPECT_EQ(E2BIG, errno);
+	ext.tail[sizeof(ext.tail) - 1] = 0;
+	fd = ioctl(self->dev, OHOS_EFD_IOC_CREATE, &ext);
+	ASSERT_LE(0, fd) TH_LOG("zero tail: %s", strerror(errno));
+	EXPECT_EQ(6u, read_value(fd));
+	close(fd);
+	ext.cfg.size = OHOS_EFD_CONFIG_SIZE_VER0;
+	ext.tail[0] = 1;	/* beyond the size given: not read */
+	fd = ioctl(self->dev, OHOS_EFD_IOC_CREATE, &ext);
+	ASSERT_LE(0, fd) TH_LOG("size VER0: %s", strerror(errno));
+	EXPECT_EQ(6u, read_value(fd));
+	close(fd);
+}
+
+/* A refused CREATE leaves no fd behind, installed or reserved. */
+TEST_F(create, failure_leaks_no_fd)
+{
+	struct ohos_efd_config bad_size = { .size = 8 };
+	struct ohos_efd_config bad_reserved = { .size = sizeof(bad_reserved), .reserved = 1 };
+	struct config_ext too_big = { .cfg = { .size = sizeof(too_big) }, .tail = { 1 } };
+	int lowest = lowest_free_fd();
+
+	ASSERT_LE(0, lowest);
+	EXPECT_EQ(-1, ioc_create(self->dev, 0x2, 0));
+	EXPECT_EQ(-1, ioctl(self->dev, OHOS_EFD_IOC_CREATE, &bad_size));
+	EXPECT_EQ(-1, ioctl(self->dev, OHOS_EFD_IOC_CREATE, &bad_reserved));
+	EXPECT_EQ(-1, ioctl(self->dev, OHOS_EFD_IOC_CREATE, &too_big));
+	EXPECT_EQ(-1, ioctl(self->dev, OHOS_EFD_IOC_CREATE, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(lowest, lowest_free_fd());
+}
+
+/* Out of fds: the errno of eventfd2(), and nothing broken afterwards. */
+TEST_F(create, emfile_as_eventfd2)
+{
+	struct rlimit saved, full;
+	struct outcome native, ours;
+	int fd;
+
+	ASSERT_EQ(0, getrlimit(RLIMIT_NOFILE, &saved));
+	full = saved;
+	full.rlim_cur = lowest_free_fd();
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &full));
+	native = outcome_of(eventfd(0, EFD_CLOEXEC));
+	ours = outcome_of(ioc_create(self->dev, OHOS_EFD_CLOEXEC, 0));
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &saved));
+	ASSERT_FALSE(native.ok) TH_LOG("eventfd2 still found a free fd below %llu",
+				       (unsigned long long)full.rlim_cur);
+	EXPECT_EQ(native.ok, ours.ok);
+	EXPECT_EQ(native.err, ours.err) TH_LOG("%s, eventfd2 %s", strerror(ours.err),
+					       strerror(native.err));
+	fd = ioc_create(self->dev, OHOS_EFD_CLOEXEC, 4);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(4u, read_value(fd));
+	close(fd);
+}
+
+/*
+ * Any counter's fd is a factory, the one from CREATE too; the counter made
+ * is new and independent, and outlives the fd that made it. An eventfd is
+ * no factory.
+ */
+TEST_F(create, on_any_counter_fd)
+{
+	int first, second, native;
+	uint64_t count = 1;
+
+	first = ioc_create(self->dev, OHOS_EFD_NONBLOCK | OHOS_EFD_CLOEXEC, 1);
+	ASSERT_LE(0, first) TH_LOG("CREATE on an fd from open(): %s", strerror(errno));
+	second = ioc_create(first, OHOS_EFD_NONBLOCK | OHOS_EFD_CLOEXEC, 2);
+	ASSERT_LE(0, second) TH_LOG("CREATE on an fd from CREATE: %s", strerror(errno));
+	EXPECT_TRUE(ohos_peek(self->dev, &count));
+	EXPECT_EQ(0u, count);
+	EXPECT_EQ(1u, read_value(first));
+	EXPECT_EQ(2u, read_value(second));
+	close(self->dev);
+	self->dev = -1;
+	EXPECT_EQ(U64_LEN, write_value(first, 3));
+	EXPECT_EQ(3u, read_value(first));
+	close(first);
+	close(second);
+
+	native = eventfd(0, EFD_CLOEXEC);
+	ASSERT_LE(0, native);
+	EXPECT_EQ(-1, ioc_create(native, 0, 0));
+	EXPECT_EQ(ENOTTY, errno);
+	close(native);
 }
 
 /* ---- smp: pinned threads ---------------------------------------------- */
@@ -1674,6 +2066,8 @@ FIXTURE(smp) {
 	char unused;
 };
 
+FACTORY_VARIANTS(smp);
+
 FIXTURE_SETUP(smp)
 {
 	char why[256];
@@ -1685,6 +2079,7 @@ FIXTURE_SETUP(smp)
 		SKIP(return, "needs two CPUs this process may run on, has one");
 	smp_cpus[0] = cpus[0];
 	smp_cpus[1] = cpus[1];
+	efd_set_factory(variant->factory);
 }
 
 FIXTURE_TEARDOWN(smp)
@@ -1753,12 +2148,13 @@ TEST_F_TIMEOUT(smp, transition_mode_conservation, 300)
 static void usage(const char *prog)
 {
 	printf("Usage: %s [harness options]\n"
-	       "Compares native eventfd with %s, case by case (TAP output).\n"
+	       "Compares native eventfd with counters of %s, made by open() and by\n"
+	       "OHOS_EFD_IOC_CREATE, case by case (TAP output).\n"
 	       "Cases skip when the device is missing (load ohos_eventfd.ko).\n"
 	       "Environment:\n"
 	       "  %s=1\n"
 	       "      the \"ohos\" side is a native eventfd as well: checks the tests\n"
-	       "      themselves on any machine; the ioctl cases skip\n"
+	       "      themselves on any machine; the ioctl and create cases skip\n"
 	       "  %s=1\n"
 	       "      print both traces of every comparison, not only of failures\n"
 	       "Harness options follow.\n",

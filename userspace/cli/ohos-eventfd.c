@@ -24,6 +24,7 @@
 #include <sys/sysmacros.h>
 #include <time.h>
 
+#include <linux/kcmp.h>
 #include <ohos_eventfd.h>
 
 #define MODULE_DIR	"/sys/module/ohos_eventfd"
@@ -239,12 +240,20 @@ static int cmd_stat(int pid, int fd)
 	return EXIT_SUCCESS;
 }
 
-/* Still the same open file at /proc/PID/fd/FD as our copy? */
+/*
+ * Still the same open file at /proc/PID/fd/FD as our copy? Counters from
+ * OHOS_EFD_IOC_CREATE all share one anonymous inode, so only kcmp(2) can
+ * tell; the inode decides where the kernel has no kcmp (CONFIG_KCMP=n).
+ */
 static int same_file(int pid, int fd, int copy)
 {
 	struct stat theirs, ours;
 	char path[64];
+	long cmp;
 
+	cmp = syscall(SYS_kcmp, (int)getpid(), pid, KCMP_FILE, copy, fd);
+	if (cmp >= 0 || errno != ENOSYS)
+		return cmp == 0;
 	snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
 	return stat(path, &theirs) == 0 && fstat(copy, &ours) == 0 &&
 	       theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino;

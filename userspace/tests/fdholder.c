@@ -1,14 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Holds a counter for test_cli.sh: creates it (test mode's backend), writes
- * 3 and 4, prints "PID FD" and waits for its stdin to close.
+ * 3 and 4, prints "PID FD" and waits for its stdin to close. A line "swap"
+ * on stdin puts a new counter at the same fd and answers "swapped".
  */
+#include <fcntl.h>
+
 #include "tap.h"
+
+static int swap_counter(int fd)
+{
+	int fresh = test_counter(0, OHOS_EFD_CLOEXEC);
+
+	if (fresh < 0 || dup3(fresh, fd, O_CLOEXEC) != fd)
+		return -1;
+	close(fresh);
+	return 0;
+}
 
 int main(void)
 {
 	int fd = test_counter(0, OHOS_EFD_CLOEXEC);
-	char byte;
+	char line[64];
 
 	tap_start();
 	if (fd < 0 || ohos_eventfd_write(fd, 3) || ohos_eventfd_write(fd, 4)) {
@@ -17,7 +30,15 @@ int main(void)
 	}
 	printf("%d %d\n", (int)getpid(), fd);
 	fflush(stdout);
-	while (read(STDIN_FILENO, &byte, 1) > 0)
-		;
+	while (fgets(line, sizeof(line), stdin)) {
+		if (strcmp(line, "swap\n"))
+			continue;
+		if (swap_counter(fd)) {
+			fprintf(stderr, "fdholder: swap: %s\n", strerror(errno));
+			return 1;
+		}
+		printf("swapped\n");
+		fflush(stdout);
+	}
 	return 0;
 }

@@ -92,6 +92,7 @@ oefd_library_tests() {
 	tap_run create "$OEFD_TESTS/test_create"
 	tap_run rw "$OEFD_TESTS/test_rw"
 	tap_run ioctl "$OEFD_TESTS/test_ioctl"
+	tap_run factory "$OEFD_TESTS/test_factory"
 	tap_run shim "$OEFD_TESTS/test_shim.sh"
 	tap_run cli "$OEFD_TESTS/test_cli.sh"
 	tap_run examples "$OEFD_TESTS/test_examples.sh"

@@ -77,6 +77,8 @@ tap_check "stat: exit 0" [ "$rc" -eq 0 ]
 tap_check "stat: the fd's target" grep -q "^fd:      /proc/$pid/fd/$fd -> " "$work/stat.out"
 tap_check "stat: the fdinfo" grep -q '^  flags:' "$work/stat.out"
 if oefd_on_device; then
+	tap_check "stat: the fd is an anonymous counter" \
+		grep -qF "/proc/$pid/fd/$fd -> anon_inode:[ohos_eventfd]" "$work/stat.out"
 	tap_check "stat: count 7" grep -qx 'count:   7' "$work/stat.out"
 	tap_check "stat: 2 writes, 0 reads" grep -q '^stats:   writes 2 reads 0 ' "$work/stat.out"
 	cli watch watch "$pid" "$fd" 0.05 2
@@ -106,6 +108,24 @@ cli nofd stat "$pid" 999
 tap_check "stat of a closed fd: exit 1" [ "$rc" -eq 1 ]
 tap_check "stat of a closed fd: the path and the error on stderr" \
 	grep -q "/proc/$pid/fd/999: No such file or directory" "$work/nofd.err"
+
+# Another counter put at the watched fd (all share one anonymous inode):
+# watch sees that the file changed and stops, instead of watching its copy.
+if oefd_on_device; then
+	timeout 30 "$OEFD_CLI" watch "$pid" "$fd" 0.05 >"$work/swap.out" 2>&1 &
+	watch_pid=$!
+	for _ in $(seq 300); do
+		[ -s "$work/swap.out" ] && break	# a line printed: watch holds its copy
+		sleep 0.1
+	done
+	echo swap >&"${holder[1]}"
+	read -r -t 30 answer <&"${holder[0]}"
+	wait "$watch_pid"
+	rc=$?
+	sed 's/^/# swap: /' "$work/swap.out"
+	tap_check "fdholder put a new counter at fd $fd" [ "${answer:-}" = swapped ]
+	tap_check "watch stops when another counter takes the fd (exit $rc, 0 expected)" [ "$rc" -eq 0 ]
+fi
 
 # shellcheck disable=SC1083,SC2093 # closes the coprocess's stdin, bash 4.3+
 exec {holder[1]}>&-

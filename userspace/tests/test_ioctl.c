@@ -5,6 +5,8 @@
  */
 #include <fcntl.h>
 #include <stdint.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
 
 #include "tap.h"
 
@@ -41,10 +43,13 @@ static void check_wrappers_refuse_native(void)
 static void check_is_ohos_on_others(void)
 {
 	int native = eventfd(0, EFD_CLOEXEC), pipefd[2], null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int epfd = epoll_create1(EPOLL_CLOEXEC);
 
 	tap_check(ohos_eventfd_is_ohos(native) == 0, "is_ohos: a native eventfd is not ours");
 	tap_check(pipe(pipefd) == 0 && ohos_eventfd_is_ohos(pipefd[0]) == 0, "is_ohos: a pipe is not ours");
 	tap_check(ohos_eventfd_is_ohos(null) == 0, "is_ohos: /dev/null, another character device, is not ours");
+	tap_check(ohos_eventfd_is_ohos(epfd) == 0, "is_ohos: an epoll fd, another anonymous inode, is not ours");
+	close(epfd);
 	close(native);
 	close(pipefd[0]);
 	close(pipefd[1]);
@@ -57,13 +62,17 @@ static void check_is_ohos_on_ours(void)
 	int fd = ohos_eventfd(0, OHOS_EFD_CLOEXEC);
 	int dup_fd = dup(fd);
 	int opened = open(OHOS_EVENTFD_DEVICE, O_RDWR | O_CLOEXEC);
+	struct ohos_efd_config config = { .size = sizeof(config), .flags = OHOS_EFD_CLOEXEC };
+	int created = ioctl(opened, OHOS_EFD_IOC_CREATE, &config);
 
 	tap_check(ohos_eventfd_is_ohos(fd) == 1, "is_ohos: a counter from ohos_eventfd()");
 	tap_check(ohos_eventfd_is_ohos(dup_fd) == 1, "is_ohos: a dup() of it");
 	tap_check(ohos_eventfd_is_ohos(opened) == 1, "is_ohos: a counter from open(%s)", OHOS_EVENTFD_DEVICE);
+	tap_check(ohos_eventfd_is_ohos(created) == 1, "is_ohos: a counter from OHOS_EFD_IOC_CREATE on it");
 	close(fd);
 	close(dup_fd);
 	close(opened);
+	close(created);
 }
 
 static void check_initval_and_peek(void)

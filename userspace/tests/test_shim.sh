@@ -14,7 +14,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 if oefd_on_device; then
-	want_backend=/dev/ohos_eventfd
+	want_backend='anon_inode:[ohos_eventfd]'
 	want_log=' device$'
 else
 	want_backend='anon_inode:[eventfd]'
