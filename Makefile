@@ -63,7 +63,8 @@ soak:
 	@$(SCRIPTS)/soak.sh
 
 vm-run:
-	@$(SCRIPTS)/vm.sh run --kernel $(KERNEL) $(if $(EXTRA),--extra $(EXTRA)) -- $(CMD)
+	@test -n "$$CMD" || { echo "usage: make vm-run CMD='command' [EXTRA=dir] [KERNEL=6.1|6.12]"; exit 2; }
+	@$(SCRIPTS)/vm.sh run --kernel $(KERNEL) $(if $(EXTRA),--extra $(EXTRA)) -- sh -c "$$CMD"
 
 vm-shell:
 	@$(SCRIPTS)/vm.sh shell --kernel $(KERNEL)

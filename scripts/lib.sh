@@ -24,11 +24,12 @@ oefd_cache() {
 
 oefd_apt_updated=
 oefd_need_pkgs() {
-	local missing=() pkg
+	local missing=() pkg installed
 
+	installed=$(dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null |
+		    awk '/ install ok installed$/ { print $1 }')
 	for pkg in "$@"; do
-		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null |
-			grep -q 'install ok installed' || missing+=("$pkg")
+		grep -qxF "$pkg" <<<"$installed" || missing+=("$pkg")
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
 	[ "$(id -u)" -eq 0 ] || oefd_die "missing packages: ${missing[*]} (run: sudo apt-get install ${missing[*]})"

@@ -1,0 +1,255 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make check`: every build, check and test of the project, in stages, with
+# one TAP result line per check. See usage().
+set -euo pipefail
+
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+usage() {
+	cat <<'EOF'
+usage: scripts/check.sh      (make check)
+
+Runs, in order, and continues past failures:
+  (a) dependencies: packages, both Debian kernels, the linux-source tree
+  (b) scripts/build-module.sh --checks for 6.1 and 6.12 (W=1, sparse,
+      checkpatch --strict)
+  (c) make -C userspace, make -C userspace check (host tests)
+  (d) scripts/kunit.sh (KUnit under UML)
+  (e) scripts/selftests.sh 6.1 and 6.12 (VM tests)
+  (f) dkms add + build for both kernels, in a private DKMS tree
+A stage whose inputs are missing (no userspace/Makefile, scripts/kunit.sh
+or dkms.conf) is skipped.
+
+Output: a progress line per stage; a build or check stage is one result
+line ("ok - ..." or "not ok - ..."), a test stage shows each test result of
+its TAP, indented, and counts each (nested KTAP counts its leaves only).
+The last line is "N passed, N failed" (", N skipped" when some were).
+Exit status: 0 when nothing failed, else 1. Each stage's stdout and stderr
+are kept under <cache>/check/; their paths are printed when a stage fails.
+EOF
+}
+
+readonly OEFD_CHECK_RUNS_KEPT=10
+
+passed=0
+failed=0
+skipped=0
+stage_no=0
+logdir=
+
+# Count the results of a TAP/KTAP stream: leaves only, so that a suite's
+# own line is not counted on top of its cases. A result line is a parent
+# when results more indented than it came since the previous result at
+# its indent or less. Prints "passed failed skipped".
+tap_count() {
+	awk '
+	/^[[:space:]]*(not[[:space:]]+)?ok([[:space:]]|$)/ {
+		match($0, /^[[:space:]]*/)
+		depth = RLENGTH
+		leaf = !has_child[depth]
+		has_child[depth] = 0
+		for (d = 0; d < depth; d++)
+			has_child[d] = 1
+		if (!leaf)
+			next
+		if (tolower($0) ~ /#[[:space:]]*(skip|todo)/)
+			s++
+		else if ($0 ~ /^[[:space:]]*not[[:space:]]/)
+			f++
+		else
+			p++
+	}
+	END { printf "%d %d %d\n", p, f, s }
+	' "$1"
+}
+
+stage_begin() {
+	stage_no=$((stage_no + 1))
+	stage_log=$logdir/$(printf '%02d' "$stage_no")-${1// /-}
+	stage_start=$SECONDS
+	printf '# (%s) %s\n' "$2" "$3"
+}
+
+stage_time() {
+	printf '%d s' "$((SECONDS - stage_start))"
+}
+
+# One result for a whole stage; $1 = exit status, $2 = description.
+stage_result() {
+	if [ "$1" -eq 0 ]; then
+		passed=$((passed + 1))
+		printf 'ok - %s (%s)\n' "$2" "$(stage_time)"
+	else
+		failed=$((failed + 1))
+		printf 'not ok - %s (exit %s, %s)\n' "$2" "$1" "$(stage_time)"
+		stage_show_logs
+	fi
+}
+
+stage_skip() {
+	skipped=$((skipped + 1))
+	printf 'ok - %s # SKIP %s\n' "$1" "$2"
+}
+
+stage_show_logs() {
+	if [ -s "$stage_log.err" ]; then
+		printf '#   last lines of %s.err:\n' "$stage_log"
+		tail -n 25 "$stage_log.err" | sed 's/^/#     /'
+	fi
+	printf '#   logs: %s.out %s.err\n' "$stage_log" "$stage_log"
+}
+
+# Run a build or check stage in a subshell (CMD may exit): its output goes
+# to the stage's logs only.
+run_one() {
+	local desc=$1 status=0
+
+	shift
+	("$@") >"$stage_log.out" 2>"$stage_log.err" </dev/null || status=$?
+	stage_result "$status" "$desc"
+}
+
+# Run a test stage: its TAP results are shown live, indented, and counted.
+# A stage that fails without a failing result, or (unless $2 is "or-one")
+# passes without any result, is one more failure; "or-one" counts a stage
+# without TAP as one result.
+run_tap() {
+	local desc=$1 mode=$2 status=0 p f s
+	local -a counts
+
+	shift 2
+	set +e
+	"$@" </dev/null 2>"$stage_log.err" | tee "$stage_log.out" |
+		grep --line-buffered -E '^[[:space:]]*(not[[:space:]]+)?ok([[:space:]]|$)' |
+		sed -u 's/^/    /'
+	status=${PIPESTATUS[0]}
+	set -e
+	read -r -a counts < <(tap_count "$stage_log.out")
+	p=${counts[0]} f=${counts[1]} s=${counts[2]}
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	if [ $((p + f + s)) -eq 0 ] && [ "$mode" = or-one ]; then
+		stage_result "$status" "$desc"
+	elif [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+		failed=$((failed + 1))
+		printf 'not ok - %s: exited %s with no failing test result (%s)\n' \
+			"$desc" "$status" "$(stage_time)"
+		stage_show_logs
+	elif [ $((p + f + s)) -eq 0 ]; then
+		failed=$((failed + 1))
+		printf 'not ok - %s: no test results (%s)\n' "$desc" "$(stage_time)"
+		stage_show_logs
+	else
+		printf '# %s: %d passed, %d failed, %d skipped (%s)\n' "$desc" "$p" "$f" "$s" "$(stage_time)"
+		[ "$f" -eq 0 ] || stage_show_logs
+	fi
+}
+
+# Everything the stages below use, so that a fresh machine fails here, with
+# the package named, rather than halfway through a test.
+# (errexit does not apply in run_one's `|| status=$?`: chain with &&.)
+install_deps() {
+	oefd_need_pkgs make gcc libc6-dev binutils flex bison bc libelf-dev \
+		python3 perl cpio xz-utils zstd sparse dkms openssl \
+		qemu-system-x86 busybox-static &&
+		oefd_kernel_ensure 6.1 && oefd_kernel_ensure 6.12 && oefd_linux_src
+}
+
+# dkms add + build in a DKMS tree of our own, signing with a key of our
+# own: nothing under /var/lib/dkms, /usr/src or /lib/modules changes. The
+# module's name and version are what dkms made of dkms.conf: the
+# <tree>/<name>/<version>/ that `dkms add` created.
+dkms_build() {
+	local series=$1 work abi added item
+	local -a tree
+
+	abi=$(oefd_kernel_ensure "$series") || return 1
+	work=$(oefd_cache)/dkms/$abi
+	rm -rf "$work"
+	mkdir -p "$work/src" "$work/source" "$work/tree" || return 1
+	for item in dkms.conf Makefile VERSION module include; do
+		[ ! -e "$item" ] || cp -r "$item" "$work/src/" || return 1
+	done
+	tree=(--sourcetree "$work/source" --dkmstree "$work/tree")
+	export mok_signing_key=$work/mok.key mok_certificate=$work/mok.pub
+	dkms add "${tree[@]}" "$work/src" || return 1
+	added=$(cd "$work/tree" && echo */*)
+	[ -d "$work/tree/$added" ] || oefd_die "dkms add left no single <name>/<version> in $work/tree"
+	dkms build "${tree[@]}" -m "${added%/*}" -v "${added#*/}" -k "$abi"
+}
+
+prune_old_runs() {
+	find "$1" -mindepth 1 -maxdepth 1 -type d -printf '%T@ %p\n' | sort -rn |
+		tail -n +"$((OEFD_CHECK_RUNS_KEPT + 1))" | cut -d' ' -f2- | xargs -r rm -rf
+}
+
+main() {
+	local series stage_log='' stage_start=0 summary
+
+	case ${1:-} in
+	-h | --help) usage; exit 0 ;;
+	'') ;;
+	*) usage >&2; exit 2 ;;
+	esac
+	cd "$OEFD_TOP"
+	mkdir -p "$(oefd_cache)/check"
+	prune_old_runs "$(oefd_cache)/check"
+	logdir=$(oefd_cache)/check/$(date +%Y%m%d-%H%M%S)-$$
+	mkdir -p "$logdir"
+	printf '# make check: logs in %s\n' "$logdir"
+
+	stage_begin deps a "dependencies"
+	run_one "dependencies: packages, Debian 6.1 and 6.12 kernels, linux-source" install_deps
+	if [ "$failed" -ne 0 ]; then
+		printf '%d passed, %d failed\n' "$passed" "$failed"
+		exit 1
+	fi
+
+	for series in 6.1 6.12; do
+		stage_begin "module-$series" b "module for $series: build, W=1, sparse, checkpatch"
+		run_one "module $series: W=1, sparse and checkpatch --strict clean" \
+			scripts/build-module.sh "$series" --checks
+	done
+
+	if [ -f userspace/Makefile ]; then
+		stage_begin userspace-build c "userspace build"
+		run_one "userspace builds (make -C userspace)" make -C userspace
+		stage_begin userspace-check c "userspace host tests"
+		run_tap "userspace host tests (make -C userspace check)" or-one \
+			make -C userspace check
+	else
+		stage_begin userspace c "userspace"
+		stage_skip "userspace" "no userspace/Makefile"
+	fi
+
+	stage_begin kunit d "KUnit under UML"
+	if [ -x scripts/kunit.sh ]; then
+		run_tap "kunit" tap scripts/kunit.sh
+	else
+		stage_skip "kunit" "no scripts/kunit.sh"
+	fi
+
+	for series in 6.1 6.12; do
+		stage_begin "selftests-$series" e "VM tests on $series"
+		run_tap "VM tests on $series" tap scripts/selftests.sh "$series"
+	done
+
+	for series in 6.1 6.12; do
+		stage_begin "dkms-$series" f "dkms for $series"
+		if [ -f dkms.conf ]; then
+			run_one "dkms add + build for $series" dkms_build "$series"
+		else
+			stage_skip "dkms $series" "no dkms.conf"
+		fi
+	done
+
+	summary="$passed passed, $failed failed"
+	[ "$skipped" -eq 0 ] || summary+=", $skipped skipped"
+	[ "$failed" -eq 0 ] || printf '# failed: see the logs in %s\n' "$logdir"
+	printf '%s\n' "$summary"
+	[ "$failed" -eq 0 ]
+}
+
+main "$@"

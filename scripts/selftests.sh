@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The VM tests of one kernel series: the differential kselftests, then the
+# userspace tests, each in a fresh VM through scripts/vm.sh. See usage().
+set -euo pipefail
+
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+usage() {
+	cat <<'EOF'
+usage: scripts/selftests.sh 6.1|6.12
+
+Builds the selftests on this machine (make -C selftests) and runs
+selftests/ohos_eventfd_test in a VM booting the series' Debian kernel with
+the module loaded. Then, when userspace/ provides them, prepares the
+userspace VM tests on this machine (userspace/tests/vm-prepare.sh) and runs
+userspace/build/tests/run-vm-tests.sh in a second VM.
+
+stdout: the TAP of both runs, each after a "# <suite> on <series>" line;
+progress goes to stderr. Exit status: 0 when every run passed, else 1.
+EOF
+}
+
+# kselftest's per-directory time limit, plus time for the VM to boot.
+selftest_timeout() {
+	local limit
+
+	limit=$(sed -n 's/^timeout=\([0-9][0-9]*\)$/\1/p' "$OEFD_TOP/selftests/settings" 2>/dev/null)
+	printf '%s\n' "$((${limit:-600} + 60))"
+}
+
+run_in_vm() {
+	local series=$1 name=$2 timeout=$3
+
+	shift 3
+	printf '# %s on %s\n' "$name" "$series"
+	oefd_say "selftests: $name in the $series VM"
+	"$OEFD_TOP/scripts/vm.sh" run --kernel "$series" --timeout "$timeout" -- "$@"
+}
+
+main() {
+	local series=${1:-} status=0
+
+	case $series in
+	-h | --help) usage; exit 0 ;;
+	6.1 | 6.12) ;;
+	*) usage >&2; oefd_die "give the kernel series: 6.1 or 6.12" ;;
+	esac
+	cd "$OEFD_TOP"
+
+	oefd_need_pkgs make gcc libc6-dev
+	oefd_say "selftests: building (make -C selftests)"
+	make -C selftests >&2 || oefd_die "make -C selftests failed"
+	[ -x selftests/ohos_eventfd_test ] ||
+		oefd_die "make -C selftests did not produce selftests/ohos_eventfd_test"
+	run_in_vm "$series" kselftests "$(selftest_timeout)" \
+		"$OEFD_TOP/selftests/ohos_eventfd_test" || status=1
+
+	if [ -x userspace/tests/vm-prepare.sh ]; then
+		oefd_say "selftests: preparing the userspace VM tests (userspace/tests/vm-prepare.sh)"
+		userspace/tests/vm-prepare.sh >&2 || oefd_die "userspace/tests/vm-prepare.sh failed"
+	fi
+	if [ -x userspace/build/tests/run-vm-tests.sh ]; then
+		run_in_vm "$series" "userspace tests" 600 \
+			"$OEFD_TOP/userspace/build/tests/run-vm-tests.sh" || status=1
+	else
+		oefd_say "selftests: no userspace/build/tests/run-vm-tests.sh: userspace VM tests not run"
+	fi
+	return "$status"
+}
+
+main "$@"
