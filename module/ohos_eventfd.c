@@ -441,9 +441,13 @@ static int oefd_add(struct ohos_eventfd_ctx *ctx, u64 value, bool nowait)
 		ctx->blocked_writers--;
 	}
 	if (!ret) {
-		oefd_set_count(ctx, ctx->count + value);
+		u64 before = ctx->count;
+
+		oefd_set_count(ctx, before + value);
 		ctx->slow_writes++;
-		oefd_wake(ctx, EPOLLIN);
+		/* Transition mode: only empty -> non-empty, or a waiter that armed. */
+		if (ctx->mode == OHOS_EFD_MODE_EXACT || !before || ctx->armed)
+			oefd_wake(ctx, EPOLLIN);
 	}
 	spin_unlock_irq(&ctx->wqh.lock);
 	if (unlikely(want_percpu))
