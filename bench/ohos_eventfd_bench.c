@@ -1,0 +1,1428 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ohos_eventfd_bench: the same steps on a native eventfd and on an
+ * ohos_eventfd counter, in one process, one after the other.
+ *
+ * Every figure is a time from CLOCK_MONOTONIC. Under qemu's -icount
+ * (scripts/bench.sh) guest time advances one nanosecond per instruction,
+ * so there a "ns" is an instruction. Results are printed one per line:
+ *
+ *   result row=R test=T impl=I [key=value...] unit=U median=M min=L max=H
+ *          q1=Q q3=Q runs=N
+ *
+ * which scripts/bench.sh turns into docs/benchmarks.md. Nothing here
+ * asserts anything about speed.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+
+#include <linux/ohos_eventfd.h>
+
+#define FAST_PATH_PARAM	"/sys/module/ohos_eventfd/parameters/fast_path"
+#define MAX_CPUS	64
+#define MAX_RUNS	64
+#define MAX_SAMPLES	(1u << 20)
+
+enum { EXIT_USAGE = 2 };
+
+enum impl { IMPL_NATIVE, IMPL_OHOS };
+
+/*
+ * A counter implementation and, for ohos_eventfd, its wakeup mode and how
+ * the counter is made: open() of the device, or OHOS_EFD_IOC_CREATE on an
+ * fd of it (what libohos_eventfd does).
+ */
+struct variant {
+	const char *name;
+	enum impl impl;
+	uint32_t mode;
+	bool ioctl;
+};
+
+static const struct variant native = { "native", IMPL_NATIVE, 0, false };
+static const struct variant ohos_exact = {
+	"ohos-exact", IMPL_OHOS, OHOS_EFD_MODE_EXACT, false
+};
+static const struct variant ohos_ioctl = {
+	"ohos-ioctl", IMPL_OHOS, OHOS_EFD_MODE_EXACT, true
+};
+static const struct variant ohos_transition = {
+	"ohos-transition", IMPL_OHOS, OHOS_EFD_MODE_TRANSITION, false
+};
+
+static struct {
+	long iters;		/* row 1: operations per timed loop */
+	long create_iters;	/* row 6: creations per timed loop */
+	int loops;		/* rows 1 and 6: timed loops per figure */
+	int runs;		/* rows 2-4: timed runs per figure */
+	int duration_ms;	/* rows 2-4: length of one run */
+	long instances;		/* row 5 */
+	bool native;		/* which implementations to measure */
+	bool ohos;
+} opt = {
+	.iters = 1000,
+	.create_iters = 1000,
+	.loops = 31,
+	.runs = 5,
+	.duration_ms = 500,
+	.instances = 100000,
+	.native = true,
+	.ohos = true,
+};
+
+static int cpus[MAX_CPUS];	/* the CPUs this process may run on */
+static int ncpus;
+static char fast_path[8] = "-";	/* the module's fast_path parameter */
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: ohos_eventfd_bench [OPTIONS] ROW...\n"
+		"\n"
+		"Measures native eventfd(2) and /dev/ohos_eventfd counters with the same\n"
+		"steps in the same process. ohos_eventfd counters are made by open() of the\n"
+		"device (ohos-exact, ohos-transition) and, in rows 1, 5 and 6, also by\n"
+		"OHOS_EFD_IOC_CREATE (ohos-ioctl). ROW is one or more of:\n"
+		"  path      1: per-operation cost, one thread on one CPU: write (no waiter,\n"
+		"               nonblocking), read of a non-zero count, write+read; the\n"
+		"               sub-steps getppid (null syscall), 4-byte write and read\n"
+		"               (EINVAL), read of count 0 (EAGAIN), write to a counter in an\n"
+		"               epoll set (the wakeup path); with 2+ CPUs also a write to a\n"
+		"               counter that has per-CPU rings (write-percpu)\n"
+		"  pingpong  2: round trip between two threads blocked in read(), on two CPUs\n"
+		"  epoll     3: wakeup latency of a thread blocked in epoll_wait() on another\n"
+		"               CPU, from just before write() to just after epoll_wait()\n"
+		"  writers   4: throughput of N writer threads pinned to N CPUs, N = 1..CPUs,\n"
+		"               one reader draining by blocking read() or by epoll + read()\n"
+		"  memory    5: slab + percpu memory per idle instance (needs root:\n"
+		"               /proc/slabinfo; raises RLIMIT_NOFILE)\n"
+		"  create    6: create + close per instance: eventfd2() against\n"
+		"               open(\"%s\") and OHOS_EFD_IOC_CREATE, and\n"
+		"               open(\"/dev/null\") as a reference\n"
+		"  all       every row\n"
+		"\n"
+		"Options:\n"
+		"  --iters N         operations per timed loop, row 1 (default %ld)\n"
+		"  --create-iters N  creations per timed loop, row 6 (default %ld)\n"
+		"  --loops N         timed loops per figure, rows 1 and 6 (default %d)\n"
+		"  --runs N          timed runs per figure, rows 2-4 (default %d)\n"
+		"  --duration MS     length of one run, rows 2-4 (default %d)\n"
+		"  --instances N     instances held open, row 5 (default %ld)\n"
+		"  --impl native|ohos|all   implementations to measure (default all)\n"
+		"  -h, --help        this text\n"
+		"\n"
+		"Each figure is printed as 'result row=... test=... impl=... unit=... median=...\n"
+		"min=... max=... q1=... q3=... runs=...' (q1, q3: quartiles) over the loops or\n"
+		"runs. Times are CLOCK_MONOTONIC\n"
+		"nanoseconds, less the cost of reading the clock: under qemu -icount shift=0\n"
+		"a nanosecond is an instruction, and the min of row 1 is the path length\n"
+		"without interrupts. Rows 2-4 want 2 or more CPUs.\n",
+		OHOS_EVENTFD_DEVICE, opt.iters, opt.create_iters, opt.loops, opt.runs,
+		opt.duration_ms, opt.instances);
+}
+
+static void die(const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+
+	fputs("ohos_eventfd_bench: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (err)
+		fprintf(stderr, ": %s", strerror(err));
+	fputc('\n', stderr);
+	exit(1);
+}
+
+/* Like die(), for failures that are not a system call's. */
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ohos_eventfd_bench: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static void progress(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("# ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* --- counters ------------------------------------------------------------ */
+
+/* @fd, in @v's wakeup mode. */
+static int set_mode(const struct variant *v, int fd)
+{
+	if (v->mode != OHOS_EFD_MODE_EXACT && ioctl(fd, OHOS_EFD_IOC_SET_MODE, &v->mode))
+		die("OHOS_EFD_IOC_SET_MODE %u", v->mode);
+	return fd;
+}
+
+static void ohos_configure(int fd, uint32_t flags, uint32_t initval)
+{
+	struct ohos_efd_config cfg = {
+		.size = sizeof(cfg), .flags = flags, .initval = initval,
+	};
+
+	if (ioctl(fd, OHOS_EFD_IOC_CONFIGURE, &cfg))
+		die("OHOS_EFD_IOC_CONFIGURE");
+}
+
+/* An fd of the device to create counters with; opened once, kept. */
+static int factory(void)
+{
+	static int fd = -1;
+
+	if (fd < 0) {
+		fd = open(OHOS_EVENTFD_DEVICE, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			die("open %s (is the ohos_eventfd module loaded?)", OHOS_EVENTFD_DEVICE);
+	}
+	return fd;
+}
+
+static int ohos_create(unsigned int initval, int flags)
+{
+	struct ohos_efd_config cfg = {
+		.size = sizeof(cfg), .flags = (uint32_t)flags, .initval = initval,
+	};
+	int fd = ioctl(factory(), OHOS_EFD_IOC_CREATE, &cfg);
+
+	if (fd < 0)
+		die("OHOS_EFD_IOC_CREATE");
+	return fd;
+}
+
+/*
+ * A counter of @v with an initial count and EFD_* flags, as eventfd2()
+ * takes them; ohos_eventfd gets the same through OHOS_EFD_IOC_CREATE, or
+ * through open() and OHOS_EFD_IOC_CONFIGURE.
+ */
+static int counter_open(const struct variant *v, unsigned int initval, int flags)
+{
+	int fd;
+
+	if (v->impl == IMPL_NATIVE) {
+		fd = eventfd(initval, flags);
+		if (fd < 0)
+			die("eventfd");
+		return fd;
+	}
+	if (v->ioctl)
+		return set_mode(v, ohos_create(initval, flags));
+	fd = open(OHOS_EVENTFD_DEVICE, O_RDWR | (flags & (EFD_NONBLOCK | EFD_CLOEXEC)));
+	if (fd < 0)
+		die("open %s (is the ohos_eventfd module loaded?)", OHOS_EVENTFD_DEVICE);
+	if (initval || (flags & EFD_SEMAPHORE))
+		ohos_configure(fd, flags & EFD_SEMAPHORE, initval);
+	return set_mode(v, fd);
+}
+
+static void counter_write(int fd, uint64_t value)
+{
+	if (write(fd, &value, sizeof(value)) != sizeof(value))
+		die("write to counter fd %d", fd);
+}
+
+static uint64_t counter_read(int fd)
+{
+	uint64_t value;
+
+	if (read(fd, &value, sizeof(value)) != sizeof(value))
+		die("read from counter fd %d", fd);
+	return value;
+}
+
+static bool impl_selected(enum impl impl)
+{
+	return impl == IMPL_NATIVE ? opt.native : opt.ohos;
+}
+
+/* The variants of the NULL-terminated @all that --impl selects, into @out. */
+static int select_variants(const struct variant *const *all, const struct variant **out)
+{
+	int i, n = 0;
+
+	for (i = 0; all[i]; i++)
+		if (impl_selected(all[i]->impl))
+			out[n++] = all[i];
+	return n;
+}
+
+/* --- results --------------------------------------------------------------- */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The @p quantile of the sorted @v, interpolated between neighbours. */
+static double quantile(const double *v, int n, double p)
+{
+	double h = (n - 1) * p;
+	int i = (int)h;
+
+	return i + 1 < n ? v[i] + (h - i) * (v[i + 1] - v[i]) : v[i];
+}
+
+/* Sorts @v. */
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return quantile(v, n, 0.5);
+}
+
+/*
+ * One figure: @keys are extra "key=value" fields naming it (test
+ * parameters), @v the value of each run.
+ */
+static void report(int row, const char *test, const char *impl, const char *keys,
+		   const char *unit, double *v, int n)
+{
+	double med = median(v, n);
+
+	printf("result row=%d test=%s impl=%s%s%s unit=%s", row, test, impl, *keys ? " " : "",
+	       keys, unit);
+	printf(" median=%.1f min=%.1f max=%.1f q1=%.1f q3=%.1f runs=%d\n", med, v[0], v[n - 1],
+	       quantile(v, n, 0.25), quantile(v, n, 0.75), n);
+	fflush(stdout);
+}
+
+/* The keys that name an ohos_eventfd figure's module setup, into @buf. */
+static const char *ohos_keys(const struct variant *v, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	if (v->impl == IMPL_OHOS)
+		snprintf(buf, size, "fast_path=%s", fast_path);
+	return buf;
+}
+
+/* --- row 1: per-operation cost ------------------------------------------- */
+
+static void pin_self(int cpu);
+static int cpu_of(int i);
+static void ohos_stats(int fd, struct ohos_efd_stats *st);
+
+/* One timed operation: returns nothing, dies on an unexpected result. */
+typedef void (*op_fn)(int fd);
+
+static void op_getppid(int fd)
+{
+	(void)fd;
+	getppid();
+}
+
+static void op_write(int fd)
+{
+	counter_write(fd, 1);
+}
+
+static void op_read(int fd)
+{
+	counter_read(fd);
+}
+
+static void op_write_read(int fd)
+{
+	counter_write(fd, 1);
+	counter_read(fd);
+}
+
+static void op_write_einval(int fd)
+{
+	uint32_t small = 1;
+
+	if (write(fd, &small, sizeof(small)) != -1 || errno != EINVAL)
+		fail("4-byte write did not fail with EINVAL");
+}
+
+static void op_read_einval(int fd)
+{
+	uint32_t small;
+
+	if (read(fd, &small, sizeof(small)) != -1 || errno != EINVAL)
+		fail("4-byte read did not fail with EINVAL");
+}
+
+static void op_read_eagain(int fd)
+{
+	uint64_t value;
+
+	if (read(fd, &value, sizeof(value)) != -1 || errno != EAGAIN)
+		fail("read of count 0 did not fail with EAGAIN");
+}
+
+struct path_test {
+	const char *name;
+	op_fn op;
+	int flags;		/* eventfd2 flags of the counter */
+	unsigned int initval;
+	bool no_counter;	/* measures no counter: one figure, impl "none" */
+	bool percpu;		/* written from a second CPU first: per-CPU rings */
+	bool epoll;		/* registered in an epoll set that nobody waits on */
+};
+
+/*
+ * "read" needs a non-zero count before every read: a semaphore counter
+ * starting at UINT_MAX gives one, and each read takes 1.
+ */
+static const struct path_test path_tests[] = {
+	{ "getppid", op_getppid, EFD_NONBLOCK, 0, true, false, false },
+	{ "write", op_write, EFD_NONBLOCK, 0, false, false, false },
+	{ "read", op_read, EFD_NONBLOCK | EFD_SEMAPHORE, UINT_MAX, false, false, false },
+	{ "write+read", op_write_read, EFD_NONBLOCK, 0, false, false, false },
+	{ "write-einval", op_write_einval, EFD_NONBLOCK, 0, false, false, false },
+	{ "read-einval", op_read_einval, EFD_NONBLOCK, 0, false, false, false },
+	{ "read-eagain", op_read_eagain, EFD_NONBLOCK, 0, false, false, false },
+	{ "write-epoll", op_write, EFD_NONBLOCK, 0, false, false, true },
+	{ "write-percpu", op_write, EFD_NONBLOCK, 0, false, true, false },
+};
+
+/*
+ * An epoll registration is a wait queue entry that stays: every write
+ * then takes the wakeup path (ep_poll_callback() queues the item once and
+ * finds it queued afterwards), as for a consumer that lives in epoll.
+ */
+static int epoll_watch(int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int epfd = epoll_create1(EPOLL_CLOEXEC);
+
+	if (epfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev))
+		die("epoll_create1/epoll_ctl");
+	return epfd;
+}
+
+/* What two back-to-back clock reads cost: taken off every timed loop. */
+static uint64_t clock_cost;
+
+static void measure_clock_cost(void)
+{
+	uint64_t t, least = UINT64_MAX;
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		t = now_ns();
+		t = now_ns() - t;
+		if (t < least)
+			least = t;
+	}
+	clock_cost = least;
+}
+
+static double time_ops(op_fn op, int fd, long iters)
+{
+	uint64_t start, elapsed;
+	long i;
+
+	start = now_ns();
+	for (i = 0; i < iters; i++)
+		op(fd);
+	elapsed = now_ns() - start;
+	return (double)(elapsed > clock_cost ? elapsed - clock_cost : 0) / (double)iters;
+}
+
+/* Write once from another CPU and once from ours: the counter gets its rings. */
+static void give_rings(int fd)
+{
+	pin_self(cpu_of(1));
+	counter_write(fd, 1);
+	pin_self(cpu_of(0));
+	counter_write(fd, 1);
+}
+
+static void path_report(const struct path_test *t, const struct variant *v, int fd,
+			double *loops)
+{
+	struct ohos_efd_stats st;
+	char keys[64];
+
+	if (t->no_counter) {
+		report(1, t->name, "none", "", "ns/op", loops, opt.loops);
+		return;
+	}
+	ohos_keys(v, keys, sizeof(keys));
+	if (t->percpu && v->impl == IMPL_OHOS) {
+		ohos_stats(fd, &st);
+		snprintf(keys + strlen(keys), sizeof(keys) - strlen(keys), " fast_pct=%.1f",
+			 100.0 * (double)st.fast_writes / (double)st.writes);
+	}
+	report(1, t->name, v->name, keys, "ns/op", loops, opt.loops);
+}
+
+/*
+ * Loops of --iters operations, native and ohos_eventfd alternating loop
+ * by loop so that whatever the machine does meanwhile falls on both. A
+ * first loop, not timed, warms caches and faults in what the path
+ * touches. Loops are short so that some of them see no interrupt: under
+ * -icount the fastest loop is the path itself, exactly.
+ */
+static void path_test(const struct path_test *t)
+{
+	static const struct variant *const all[] = { &native, &ohos_exact, &ohos_ioctl, NULL };
+	const struct variant *vs[3] = { &native, &native, &native };
+	double v[3][MAX_RUNS];
+	int fds[3] = { -1, -1, -1 }, epfds[3] = { -1, -1, -1 }, n, i, r;
+
+	n = t->no_counter ? 1 : select_variants(all, vs);
+	for (i = 0; i < n; i++) {
+		if (!t->no_counter)
+			fds[i] = counter_open(vs[i], t->initval, t->flags);
+		if (t->percpu)
+			give_rings(fds[i]);
+		if (t->epoll)
+			epfds[i] = epoll_watch(fds[i]);
+		time_ops(t->op, fds[i], opt.iters);
+	}
+	for (r = 0; r < opt.loops; r++)
+		for (i = 0; i < n; i++)
+			v[i][r] = time_ops(t->op, fds[i], opt.iters);
+	for (i = 0; i < n; i++) {
+		path_report(t, vs[i], fds[i], v[i]);
+		if (epfds[i] >= 0)
+			close(epfds[i]);
+		if (fds[i] >= 0)
+			close(fds[i]);
+	}
+}
+
+/* Row 1 runs on one CPU, so that the plain rows never get per-CPU rings. */
+static void row_path(void)
+{
+	cpu_set_t all;
+	size_t i;
+
+	progress("row 1: per-operation cost, %d loops of %ld operations", opt.loops, opt.iters);
+	if (sched_getaffinity(0, sizeof(all), &all))
+		die("sched_getaffinity");
+	measure_clock_cost();
+	pin_self(cpu_of(0));
+	for (i = 0; i < sizeof(path_tests) / sizeof(path_tests[0]); i++) {
+		if (path_tests[i].percpu && ncpus < 2)
+			continue;
+		path_test(&path_tests[i]);
+	}
+	if (sched_setaffinity(0, sizeof(all), &all))
+		die("sched_setaffinity");
+}
+
+/* --- threads ---------------------------------------------------------------- */
+
+static void pin_self(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		die("sched_setaffinity to CPU %d", cpu);
+}
+
+/* The CPU for thread @i of a run: round robin over the CPUs we may use. */
+static int cpu_of(int i)
+{
+	return cpus[i % ncpus];
+}
+
+static void start_thread(pthread_t *thread, void *(*fn)(void *), void *arg)
+{
+	errno = pthread_create(thread, NULL, fn, arg);
+	if (errno)
+		die("pthread_create");
+}
+
+static void join_thread(pthread_t thread)
+{
+	errno = pthread_join(thread, NULL);
+	if (errno)
+		die("pthread_join");
+}
+
+/* --- latency samples (rows 2 and 3) ---------------------------------------- */
+
+/* One run's latencies, in ns; a run keeps at most MAX_SAMPLES. */
+struct samples {
+	uint32_t *v;
+	unsigned int n;
+};
+
+static void samples_init(struct samples *s)
+{
+	s->v = malloc(MAX_SAMPLES * sizeof(*s->v));
+	if (!s->v)
+		die("malloc");
+	s->n = 0;
+}
+
+static void samples_add(struct samples *s, uint64_t ns)
+{
+	if (s->n < MAX_SAMPLES)
+		s->v[s->n++] = ns > UINT32_MAX ? UINT32_MAX : (uint32_t)ns;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double samples_median(struct samples *s)
+{
+	qsort(s->v, s->n, sizeof(*s->v), cmp_u32);
+	return s->n % 2 ? s->v[s->n / 2] : ((double)s->v[s->n / 2 - 1] + s->v[s->n / 2]) / 2;
+}
+
+/*
+ * A latency figure: the median of each run's median, with the runs'
+ * spread; the keys say how many samples a run had (the median count).
+ */
+static void report_latency(int row, const char *test, const struct variant *v,
+			   double *run_medians, double *run_counts)
+{
+	char keys[64];
+	int len = 0;
+
+	if (v->impl == IMPL_OHOS)
+		len = snprintf(keys, sizeof(keys), "fast_path=%s ", fast_path);
+	snprintf(keys + len, sizeof(keys) - len, "samples=%.0f", median(run_counts, opt.runs));
+	report(row, test, v->name, keys, "ns", run_medians, opt.runs);
+}
+
+/* --- row 2: ping-pong -------------------------------------------------------- */
+
+struct pingpong {
+	int ping, pong;			/* counters: one each way */
+	pthread_barrier_t start;
+	atomic_bool stop_pinger;
+	atomic_bool stop_ponger;
+	struct samples *round_trips;
+};
+
+static void *pinger(void *arg)
+{
+	struct pingpong *pp = arg;
+	uint64_t start;
+
+	pin_self(cpu_of(0));
+	pthread_barrier_wait(&pp->start);
+	while (!atomic_load_explicit(&pp->stop_pinger, memory_order_relaxed)) {
+		start = now_ns();
+		counter_write(pp->ping, 1);
+		counter_read(pp->pong);
+		samples_add(pp->round_trips, now_ns() - start);
+	}
+	return NULL;
+}
+
+static void *ponger(void *arg)
+{
+	struct pingpong *pp = arg;
+
+	pin_self(cpu_of(1));
+	pthread_barrier_wait(&pp->start);
+	for (;;) {
+		counter_read(pp->ping);
+		if (atomic_load(&pp->stop_ponger))
+			break;
+		counter_write(pp->pong, 1);
+	}
+	return NULL;
+}
+
+/*
+ * One run: round trips until the time is up. The pinger stops after its
+ * current round trip; the ponger, blocked in read() again by then, is
+ * stopped by one more write.
+ */
+static void pingpong_run(const struct variant *v, struct samples *round_trips)
+{
+	struct pingpong pp = {
+		.ping = counter_open(v, 0, 0),
+		.pong = counter_open(v, 0, 0),
+		.round_trips = round_trips,
+	};
+	pthread_t a, b;
+
+	round_trips->n = 0;
+	pthread_barrier_init(&pp.start, NULL, 3);
+	start_thread(&a, pinger, &pp);
+	start_thread(&b, ponger, &pp);
+	pthread_barrier_wait(&pp.start);
+	sleep_ms(opt.duration_ms);
+	atomic_store(&pp.stop_pinger, true);
+	join_thread(a);
+	atomic_store(&pp.stop_ponger, true);
+	counter_write(pp.ping, 1);
+	join_thread(b);
+	pthread_barrier_destroy(&pp.start);
+	close(pp.ping);
+	close(pp.pong);
+	if (!round_trips->n)
+		fail("ping-pong: no round trip completed in %d ms", opt.duration_ms);
+}
+
+static void row_pingpong(void)
+{
+	static const struct variant *const all[] = { &native, &ohos_exact, NULL };
+	const struct variant *vs[2];
+	double med[2][MAX_RUNS], count[2][MAX_RUNS];
+	struct samples s;
+	int n, i, r;
+
+	progress("row 2: ping-pong between CPUs %d and %d, %d runs of %d ms",
+		 cpu_of(0), cpu_of(1), opt.runs, opt.duration_ms);
+	samples_init(&s);
+	n = select_variants(all, vs);
+	for (r = 0; r < opt.runs; r++)
+		for (i = 0; i < n; i++) {
+			pingpong_run(vs[i], &s);
+			count[i][r] = s.n;
+			med[i][r] = samples_median(&s);
+		}
+	for (i = 0; i < n; i++)
+		report_latency(2, "pingpong", vs[i], med[i], count[i]);
+	free(s.v);
+}
+
+/* --- row 3: wakeup through epoll ----------------------------------------- */
+
+struct epoll_wake {
+	int fd;				/* the counter under test */
+	int back;			/* a native eventfd: "waiter is done" */
+	int epfd;
+	pthread_barrier_t start;
+	atomic_bool stop_writer;
+	atomic_bool stop_waiter;
+	_Atomic uint64_t sent;		/* time of the write being waited for */
+	struct samples *wakeups;
+};
+
+static void *wake_writer(void *arg)
+{
+	struct epoll_wake *ew = arg;
+
+	pin_self(cpu_of(0));
+	pthread_barrier_wait(&ew->start);
+	while (!atomic_load_explicit(&ew->stop_writer, memory_order_relaxed)) {
+		atomic_store(&ew->sent, now_ns());
+		counter_write(ew->fd, 1);
+		counter_read(ew->back);
+	}
+	return NULL;
+}
+
+/*
+ * The writer waits for "done" on the back channel before its next write,
+ * so the time it stored is the one of the write that woke us.
+ */
+static void *wake_waiter(void *arg)
+{
+	struct epoll_wake *ew = arg;
+	struct epoll_event ev;
+	uint64_t woken;
+
+	pin_self(cpu_of(1));
+	pthread_barrier_wait(&ew->start);
+	for (;;) {
+		if (epoll_wait(ew->epfd, &ev, 1, -1) != 1) {
+			if (errno == EINTR)
+				continue;
+			die("epoll_wait");
+		}
+		woken = now_ns();
+		counter_read(ew->fd);
+		if (atomic_load(&ew->stop_waiter))
+			break;
+		samples_add(ew->wakeups, woken - atomic_load(&ew->sent));
+		counter_write(ew->back, 1);
+	}
+	return NULL;
+}
+
+/* One run: wakeups until the time is up; stopped as pingpong_run(). */
+static void epoll_run(const struct variant *v, struct samples *wakeups)
+{
+	struct epoll_wake ew = {
+		.fd = counter_open(v, 0, EFD_NONBLOCK),
+		.back = eventfd(0, 0),
+		.epfd = epoll_create1(0),
+		.wakeups = wakeups,
+	};
+	struct epoll_event ev = { .events = EPOLLIN };
+	pthread_t w, e;
+
+	if (ew.back < 0 || ew.epfd < 0)
+		die("eventfd/epoll_create1");
+	if (epoll_ctl(ew.epfd, EPOLL_CTL_ADD, ew.fd, &ev))
+		die("epoll_ctl");
+	wakeups->n = 0;
+	pthread_barrier_init(&ew.start, NULL, 3);
+	start_thread(&w, wake_writer, &ew);
+	start_thread(&e, wake_waiter, &ew);
+	pthread_barrier_wait(&ew.start);
+	sleep_ms(opt.duration_ms);
+	atomic_store(&ew.stop_writer, true);
+	join_thread(w);
+	atomic_store(&ew.stop_waiter, true);
+	counter_write(ew.fd, 1);
+	join_thread(e);
+	pthread_barrier_destroy(&ew.start);
+	close(ew.epfd);
+	close(ew.back);
+	close(ew.fd);
+	if (!wakeups->n)
+		fail("epoll: no wakeup completed in %d ms", opt.duration_ms);
+}
+
+static void row_epoll(void)
+{
+	static const struct variant *const all[] = {
+		&native, &ohos_exact, &ohos_transition, NULL
+	};
+	const struct variant *vs[3];
+	double med[3][MAX_RUNS], count[3][MAX_RUNS];
+	struct samples s;
+	int n, i, r;
+
+	progress("row 3: epoll wakeup, writer on CPU %d, waiter on CPU %d, %d runs of %d ms",
+		 cpu_of(0), cpu_of(1), opt.runs, opt.duration_ms);
+	samples_init(&s);
+	n = select_variants(all, vs);
+	for (r = 0; r < opt.runs; r++)
+		for (i = 0; i < n; i++) {
+			epoll_run(vs[i], &s);
+			count[i][r] = s.n;
+			med[i][r] = samples_median(&s);
+		}
+	for (i = 0; i < n; i++)
+		report_latency(3, "epoll-wake", vs[i], med[i], count[i]);
+	free(s.v);
+}
+
+/* --- row 4: multi-writer throughput --------------------------------------- */
+
+struct writers {
+	int fd;
+	int epfd;			/* -1: the reader blocks in read() */
+	int reader_cpu;
+	pthread_barrier_t start;
+	atomic_bool stop_writers;
+	atomic_bool stop_reader;
+	atomic_ulong writes;
+	unsigned long reads;
+};
+
+struct writer_arg {
+	struct writers *ws;
+	int cpu;
+};
+
+static void *writer(void *arg)
+{
+	struct writer_arg *wa = arg;
+	struct writers *ws = wa->ws;
+	const uint64_t one = 1;
+	unsigned long n = 0;
+
+	pin_self(wa->cpu);
+	pthread_barrier_wait(&ws->start);
+	while (!atomic_load_explicit(&ws->stop_writers, memory_order_relaxed)) {
+		if (write(ws->fd, &one, sizeof(one)) == sizeof(one))
+			n++;
+		else if (errno != EAGAIN)
+			die("writer on CPU %d: write", wa->cpu);
+	}
+	atomic_fetch_add(&ws->writes, n);
+	return NULL;
+}
+
+/* epoll_wait() until readable, then read; or a blocking read. */
+static void reader_take(struct writers *ws)
+{
+	struct epoll_event ev;
+	uint64_t value;
+
+	if (ws->epfd >= 0 && epoll_wait(ws->epfd, &ev, 1, -1) < 0 && errno != EINTR)
+		die("reader: epoll_wait");
+	if (read(ws->fd, &value, sizeof(value)) == sizeof(value))
+		ws->reads++;
+	else if (errno != EAGAIN && errno != EINTR)
+		die("reader: read");
+}
+
+static void *reader(void *arg)
+{
+	struct writers *ws = arg;
+
+	pin_self(ws->reader_cpu);
+	pthread_barrier_wait(&ws->start);
+	while (!atomic_load(&ws->stop_reader))
+		reader_take(ws);
+	return NULL;
+}
+
+struct writers_result {
+	double writes_per_s;
+	double reads_per_kwrite;
+	double fast_pct;		/* ohos: writes that took the per-CPU path */
+	double wakeups_per_kwrite;	/* ohos: wakeups issued */
+};
+
+static void ohos_stats(int fd, struct ohos_efd_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	if (ioctl(fd, OHOS_EFD_IOC_GET_STATS, st))
+		die("OHOS_EFD_IOC_GET_STATS");
+}
+
+/*
+ * @nwriters writers on the first CPUs, the reader on the last one. The
+ * reader is stopped after the writers by one more write, and that write
+ * is not counted.
+ */
+static struct writers_result writers_run(const struct variant *v, int nwriters,
+					 bool use_epoll)
+{
+	struct writers ws = {
+		.fd = counter_open(v, 0, use_epoll ? EFD_NONBLOCK : 0),
+		.epfd = -1,
+		.reader_cpu = cpu_of(ncpus - 1),
+	};
+	struct writer_arg args[MAX_CPUS];
+	pthread_t threads[MAX_CPUS], rd;
+	struct writers_result res = { 0 };
+	struct ohos_efd_stats st;
+	uint64_t start, elapsed;
+	int i;
+
+	if (use_epoll) {
+		struct epoll_event ev = { .events = EPOLLIN };
+
+		ws.epfd = epoll_create1(0);
+		if (ws.epfd < 0 || epoll_ctl(ws.epfd, EPOLL_CTL_ADD, ws.fd, &ev))
+			die("epoll_create1/epoll_ctl");
+	}
+	pthread_barrier_init(&ws.start, NULL, nwriters + 2);
+	start_thread(&rd, reader, &ws);
+	for (i = 0; i < nwriters; i++) {
+		args[i] = (struct writer_arg){ &ws, cpu_of(i) };
+		start_thread(&threads[i], writer, &args[i]);
+	}
+	pthread_barrier_wait(&ws.start);
+	start = now_ns();
+	sleep_ms(opt.duration_ms);
+	atomic_store(&ws.stop_writers, true);
+	elapsed = now_ns() - start;
+	for (i = 0; i < nwriters; i++)
+		join_thread(threads[i]);
+	if (v->impl == IMPL_OHOS)
+		ohos_stats(ws.fd, &st);
+	atomic_store(&ws.stop_reader, true);
+	counter_write(ws.fd, 1);
+	join_thread(rd);
+	pthread_barrier_destroy(&ws.start);
+	if (ws.epfd >= 0)
+		close(ws.epfd);
+	close(ws.fd);
+
+	res.writes_per_s = (double)ws.writes * 1e9 / (double)elapsed;
+	if (ws.writes) {
+		res.reads_per_kwrite = 1000.0 * (double)ws.reads / (double)ws.writes;
+		if (v->impl == IMPL_OHOS) {
+			res.fast_pct = 100.0 * (double)st.fast_writes / (double)st.writes;
+			res.wakeups_per_kwrite = 1000.0 * (double)st.wakeups / (double)st.writes;
+		}
+	}
+	return res;
+}
+
+/* The figure and, as keys, the medians of what explains it. */
+static void writers_report(const struct variant *v, int nwriters, bool use_epoll,
+			   struct writers_result *res)
+{
+	double tput[MAX_RUNS], reads[MAX_RUNS], fast[MAX_RUNS], wakeups[MAX_RUNS];
+	char keys[160];
+	int r, len;
+
+	for (r = 0; r < opt.runs; r++) {
+		tput[r] = res[r].writes_per_s;
+		reads[r] = res[r].reads_per_kwrite;
+		fast[r] = res[r].fast_pct;
+		wakeups[r] = res[r].wakeups_per_kwrite;
+	}
+	len = snprintf(keys, sizeof(keys), "reader=%s n=%d reads_per_kwrite=%.1f",
+		       use_epoll ? "epoll" : "read", nwriters, median(reads, opt.runs));
+	if (v->impl == IMPL_OHOS)
+		snprintf(keys + len, sizeof(keys) - len,
+			 " fast_pct=%.1f wakeups_per_kwrite=%.1f fast_path=%s",
+			 median(fast, opt.runs), median(wakeups, opt.runs), fast_path);
+	report(4, "writers", v->name, keys, "writes/s", tput, opt.runs);
+}
+
+static void row_writers(void)
+{
+	static const struct variant *const all[] = {
+		&native, &ohos_exact, &ohos_transition, NULL
+	};
+	const struct variant *vs[3];
+	struct writers_result res[3][MAX_RUNS];
+	int n, i, r, nwriters, use_epoll;
+
+	n = select_variants(all, vs);
+	for (use_epoll = 0; use_epoll <= 1; use_epoll++) {
+		for (nwriters = 1; nwriters <= ncpus; nwriters++) {
+			progress("row 4: %d writer(s), reader on CPU %d by %s, %d runs of %d ms",
+				 nwriters, cpu_of(ncpus - 1), use_epoll ? "epoll" : "read",
+				 opt.runs, opt.duration_ms);
+			for (r = 0; r < opt.runs; r++)
+				for (i = 0; i < n; i++)
+					res[i][r] = writers_run(vs[i], nwriters, use_epoll);
+			for (i = 0; i < n; i++)
+				writers_report(vs[i], nwriters, use_epoll, res[i]);
+		}
+	}
+}
+
+/* --- row 5: memory per idle instance -------------------------------------- */
+
+struct slab_cache {
+	char name[64];
+	long active;		/* objects in use */
+	long objsize;
+};
+
+struct mem_snapshot {
+	long slab_kb;
+	long percpu_kb;
+	struct slab_cache *caches;
+	int ncaches;
+};
+
+static long meminfo_kb(const char *text, const char *key)
+{
+	const char *line = strstr(text, key);
+
+	if (!line)
+		fail("no %s in /proc/meminfo", key);
+	return strtol(line + strlen(key), NULL, 10);
+}
+
+static void read_meminfo(struct mem_snapshot *s)
+{
+	char text[8192];
+	size_t len;
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	if (!f)
+		die("open /proc/meminfo");
+	len = fread(text, 1, sizeof(text) - 1, f);
+	text[len] = '\0';
+	fclose(f);
+	s->slab_kb = meminfo_kb(text, "\nSlab:");
+	s->percpu_kb = meminfo_kb(text, "\nPercpu:");
+}
+
+static void read_slabinfo(struct mem_snapshot *s)
+{
+	FILE *f = fopen("/proc/slabinfo", "re");
+	char line[512];
+	int cap = 0;
+
+	if (!f)
+		die("open /proc/slabinfo (row 5 needs root)");
+	s->ncaches = 0;
+	s->caches = NULL;
+	while (fgets(line, sizeof(line), f)) {
+		struct slab_cache c;
+		long num;
+
+		if (sscanf(line, "%63s %ld %ld %ld", c.name, &c.active, &num, &c.objsize) != 4)
+			continue;
+		if (s->ncaches == cap) {
+			cap = cap ? 2 * cap : 256;
+			s->caches = realloc(s->caches, cap * sizeof(*s->caches));
+			if (!s->caches)
+				die("realloc");
+		}
+		s->caches[s->ncaches++] = c;
+	}
+	fclose(f);
+}
+
+static void mem_snapshot(struct mem_snapshot *s)
+{
+	read_meminfo(s);
+	read_slabinfo(s);
+}
+
+/*
+ * Freed files and contexts go back to their caches after an RCU grace
+ * period: let the previous phase's frees finish before a snapshot.
+ */
+static void mem_settle(void)
+{
+	sleep_ms(1000);
+}
+
+/* Caches whose objects in use changed by at least 1 byte per instance. */
+static void report_cache_deltas(const struct variant *v, const struct mem_snapshot *a,
+				const struct mem_snapshot *b, long n)
+{
+	int i, j;
+
+	for (j = 0; j < b->ncaches; j++) {
+		long before = 0, delta;
+
+		for (i = 0; i < a->ncaches; i++)
+			if (!strcmp(a->caches[i].name, b->caches[j].name))
+				before = a->caches[i].active;
+		delta = (b->caches[j].active - before) * b->caches[j].objsize;
+		if (labs(delta) >= n)
+			printf("slab row=5 impl=%s cache=%s objsize=%ld objects=%ld bytes_per_instance=%.1f\n",
+			       v->name, b->caches[j].name, b->caches[j].objsize,
+			       b->caches[j].active - before, (double)delta / (double)n);
+	}
+}
+
+static void memory_measure(const struct variant *v, int *fds, long n)
+{
+	struct mem_snapshot a, b;
+	double per_instance;
+	char keys[96];
+	long i;
+
+	mem_settle();
+	mem_snapshot(&a);
+	for (i = 0; i < n; i++)
+		fds[i] = counter_open(v, 0, EFD_CLOEXEC | EFD_NONBLOCK);
+	mem_snapshot(&b);
+	per_instance = (double)((b.slab_kb - a.slab_kb) + (b.percpu_kb - a.percpu_kb)) *
+		       1024.0 / (double)n;
+	snprintf(keys, sizeof(keys), "instances=%ld slab_kb=%ld percpu_kb=%ld", n,
+		 b.slab_kb - a.slab_kb, b.percpu_kb - a.percpu_kb);
+	report(5, "memory", v->name, keys, "bytes/instance", &per_instance, 1);
+	report_cache_deltas(v, &a, &b, n);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	free(a.caches);
+	free(b.caches);
+}
+
+/*
+ * The fd table is grown first, so that its growth is not counted (it is
+ * the same for both, and vmalloc'ed rather than slab for this many fds).
+ */
+static void row_memory(void)
+{
+	static const struct variant *const all[] = { &native, &ohos_exact, &ohos_ioctl, NULL };
+	const struct variant *vs[3];
+	struct rlimit rl = { opt.instances + 64, opt.instances + 64 };
+	int *fds, n, i;
+
+	progress("row 5: memory of %ld idle instances", opt.instances);
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		die("setrlimit RLIMIT_NOFILE to %ld (row 5 needs root or a hard limit that high)",
+		    opt.instances + 64);
+	if (dup2(0, (int)opt.instances + 32) < 0)
+		die("dup2 to grow the fd table");
+	close((int)opt.instances + 32);
+	fds = malloc(opt.instances * sizeof(*fds));
+	if (!fds)
+		die("malloc");
+	n = select_variants(all, vs);
+	for (i = 0; i < n; i++)
+		memory_measure(vs[i], fds, opt.instances);
+	free(fds);
+}
+
+/* --- row 6: create + close ------------------------------------------------- */
+
+static void create_native(void)
+{
+	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+	if (fd < 0)
+		die("eventfd");
+	close(fd);
+}
+
+static void create_open(void)
+{
+	int fd = open(OHOS_EVENTFD_DEVICE, O_RDWR | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		die("open %s", OHOS_EVENTFD_DEVICE);
+	close(fd);
+}
+
+/* A character device without misc_open(): what the path walk costs. */
+static void create_devnull(void)
+{
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		die("open /dev/null");
+	close(fd);
+}
+
+static void create_ioctl(void)
+{
+	close(ohos_create(0, EFD_CLOEXEC | EFD_NONBLOCK));
+}
+
+struct create_test {
+	const char *name;
+	const char *impl;
+	void (*create)(void);
+	enum impl needs;
+};
+
+static const struct create_test create_tests[] = {
+	{ "eventfd2+close", "native", create_native, IMPL_NATIVE },
+	{ "open+close", "ohos", create_open, IMPL_OHOS },
+	{ "ioctl-create+close", "ohos", create_ioctl, IMPL_OHOS },
+	{ "open-devnull+close", "none", create_devnull, IMPL_NATIVE },
+};
+
+#define NCREATE	(sizeof(create_tests) / sizeof(create_tests[0]))
+
+static double time_creates(void (*create)(void), long iters)
+{
+	uint64_t start = now_ns(), elapsed;
+	long i;
+
+	for (i = 0; i < iters; i++)
+		create();
+	elapsed = now_ns() - start;
+	return (double)(elapsed > clock_cost ? elapsed - clock_cost : 0) / (double)iters;
+}
+
+static void row_create(void)
+{
+	double v[NCREATE][MAX_RUNS];
+	size_t i;
+	int r;
+
+	progress("row 6: create + close, %d loops of %ld", opt.loops, opt.create_iters);
+	measure_clock_cost();
+	if (opt.ohos)
+		factory();
+	for (i = 0; i < NCREATE; i++)
+		if (impl_selected(create_tests[i].needs))
+			time_creates(create_tests[i].create, opt.create_iters);
+	for (r = 0; r < opt.loops; r++)
+		for (i = 0; i < NCREATE; i++)
+			if (impl_selected(create_tests[i].needs))
+				v[i][r] = time_creates(create_tests[i].create, opt.create_iters);
+	for (i = 0; i < NCREATE; i++)
+		if (impl_selected(create_tests[i].needs))
+			report(6, create_tests[i].name, create_tests[i].impl, "",
+			       "ns/instance", v[i], opt.loops);
+}
+
+/* --- main ------------------------------------------------------------------ */
+
+static long parse_long(const char *opt_name, const char *arg, long min, long max)
+{
+	char *end;
+	long val;
+
+	errno = 0;
+	val = strtol(arg, &end, 10);
+	if (errno || *end || end == arg || val < min || val > max) {
+		fprintf(stderr, "ohos_eventfd_bench: %s takes a number from %ld to %ld, not '%s'\n",
+			opt_name, min, max, arg);
+		exit(EXIT_USAGE);
+	}
+	return val;
+}
+
+static void parse_option(const char *o, const char *arg)
+{
+	if (!strcmp(o, "--iters"))
+		opt.iters = parse_long(o, arg, 10, LONG_MAX / 2);
+	else if (!strcmp(o, "--create-iters"))
+		opt.create_iters = parse_long(o, arg, 10, LONG_MAX / 2);
+	else if (!strcmp(o, "--loops"))
+		opt.loops = (int)parse_long(o, arg, 1, MAX_RUNS);
+	else if (!strcmp(o, "--runs"))
+		opt.runs = (int)parse_long(o, arg, 1, MAX_RUNS);
+	else if (!strcmp(o, "--duration"))
+		opt.duration_ms = (int)parse_long(o, arg, 10, 600000);
+	else if (!strcmp(o, "--instances"))
+		opt.instances = parse_long(o, arg, 1, 10000000);
+	else if (!strcmp(arg, "native") || !strcmp(arg, "ohos") || !strcmp(arg, "all")) {
+		opt.native = strcmp(arg, "ohos") != 0;	/* --impl */
+		opt.ohos = strcmp(arg, "native") != 0;
+	} else {
+		fprintf(stderr, "ohos_eventfd_bench: --impl takes native, ohos or all, not '%s'\n", arg);
+		exit(EXIT_USAGE);
+	}
+}
+
+static size_t row_index(const char *name);
+
+static bool known_option(const char *name)
+{
+	static const char *const names[] = {
+		"--iters", "--create-iters", "--loops", "--runs", "--duration",
+		"--instances", "--impl",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+/* Options and rows in any order; sets @wanted for each row named. */
+static void parse_args(int argc, char **argv, bool *wanted, size_t nrows)
+{
+	bool any = false;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			exit(0);
+		}
+		if (a[0] == '-') {
+			if (!known_option(a)) {
+				fprintf(stderr, "ohos_eventfd_bench: unknown option '%s' (see --help)\n", a);
+				exit(EXIT_USAGE);
+			}
+			if (i + 1 == argc) {
+				fprintf(stderr, "ohos_eventfd_bench: %s needs an argument (see --help)\n", a);
+				exit(EXIT_USAGE);
+			}
+			parse_option(a, argv[++i]);
+		} else if (!strcmp(a, "all")) {
+			memset(wanted, 1, nrows * sizeof(*wanted));
+			any = true;
+		} else {
+			wanted[row_index(a)] = true;
+			any = true;
+		}
+	}
+	if (!any) {
+		usage(stderr);
+		exit(EXIT_USAGE);
+	}
+}
+
+static void read_environment(void)
+{
+	struct utsname uts;
+	cpu_set_t set;
+	FILE *f;
+	int cpu;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		die("sched_getaffinity");
+	for (cpu = 0; cpu < CPU_SETSIZE && ncpus < MAX_CPUS; cpu++)
+		if (CPU_ISSET(cpu, &set))
+			cpus[ncpus++] = cpu;
+	f = fopen(FAST_PATH_PARAM, "re");
+	if (f) {
+		if (fscanf(f, "%7s", fast_path) != 1)
+			strcpy(fast_path, "-");
+		fclose(f);
+	}
+	uname(&uts);
+	printf("info kernel=%s cpus=%d fast_path=%s\n", uts.release, ncpus, fast_path);
+	fflush(stdout);
+}
+
+static const struct {
+	const char *name;
+	void (*run)(void);
+} rows[] = {
+	{ "path", row_path },
+	{ "pingpong", row_pingpong },
+	{ "epoll", row_epoll },
+	{ "writers", row_writers },
+	{ "memory", row_memory },
+	{ "create", row_create },
+};
+
+#define NROWS	(sizeof(rows) / sizeof(rows[0]))
+
+static size_t row_index(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NROWS; i++)
+		if (!strcmp(name, rows[i].name))
+			return i;
+	fprintf(stderr, "ohos_eventfd_bench: unknown row '%s' (see --help)\n", name);
+	exit(EXIT_USAGE);
+}
+
+int main(int argc, char **argv)
+{
+	bool wanted[NROWS] = { false };
+	size_t i;
+
+	parse_args(argc, argv, wanted, NROWS);
+	if (opt.ohos && access(OHOS_EVENTFD_DEVICE, R_OK | W_OK))
+		die("%s (load the ohos_eventfd module, or pass --impl native)",
+		    OHOS_EVENTFD_DEVICE);
+	read_environment();
+	for (i = 0; i < NROWS; i++)
+		if (wanted[i])
+			rows[i].run();
+	return 0;
+}

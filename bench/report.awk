@@ -1,0 +1,541 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Turns the result lines that scripts/bench.sh collected into markdown
+# (the table printed on stdout and the figures of docs/benchmarks.md), the
+# goal verdicts, or a gnuplot script for row 4. Input lines are the
+# benchmark's own, prefixed with "kernel=ABI boot=BOOT":
+#
+#   kernel=K boot=B result row=R test=T impl=I [key=value...] unit=U median=M ...
+#   kernel=K boot=B slab row=5 impl=I cache=C objsize=S objects=N bytes_per_instance=X
+#
+# Variables (awk -v):
+#   what  figures | goals | repeat | plot
+#   det   the boot of rows 1, 5, 6 (icount, or host)
+#   con   the boot of rows 2-4 (multi, or host)
+#   rep   the repeat boot of rows 1, 5, 6 (what=repeat)
+#   dunit what a "ns" of the deterministic rows is (instructions, or ns)
+#   cwhat how the contention rows were timed, for the goal lines
+#   png   the plot's output file (what=plot)
+
+function parse(line,    n, i, kv, p, id) {
+	n = split(line, kv, " ")
+	id = ++nrec
+	for (i = 1; i <= n; i++) {
+		p = index(kv[i], "=")
+		if (p)
+			rec[id, substr(kv[i], 1, p - 1)] = substr(kv[i], p + 1)
+		else
+			rec[id, "kind"] = kv[i]
+	}
+	if (!(rec[id, "kernel"] in seen_kernel)) {
+		seen_kernel[rec[id, "kernel"]] = 1
+		kernels[++nkernels] = rec[id, "kernel"]
+	}
+}
+
+# Values are kept as strings: compare them as numbers with "+ 0".
+
+# The first record matching every "key=value" of @cond; 0 if none.
+function find(cond,    n, i, c, kv, p, id, ok) {
+	n = split(cond, c, " ")
+	for (id = 1; id <= nrec; id++) {
+		ok = 1
+		for (i = 1; i <= n && ok; i++) {
+			p = index(c[i], "=")
+			if (rec[id, substr(c[i], 1, p - 1)] != substr(c[i], p + 1))
+				ok = 0
+		}
+		if (ok)
+			return id
+	}
+	return 0
+}
+
+function val(cond, key,    id) {
+	id = find(cond)
+	return id ? rec[id, key] : ""
+}
+
+# The figure of a record: row 1's is its fastest loop (under -icount the
+# path without interrupts, exactly), the others' their median.
+function fig(id) {
+	return !id ? "" : rec[id, "row"] == 1 ? rec[id, "min"] : rec[id, "median"]
+}
+
+function figv(cond) {
+	return fig(find(cond))
+}
+
+function ratio(a, b) {
+	return (a == "" || b == "" || b + 0 == 0) ? "" : a / b
+}
+
+function fmt_ratio(r) {
+	return r == "" ? "—" : sprintf("%.3fx", r)
+}
+
+function fmt_num(x) {
+	return x == "" ? "—" : sprintf("%.1f", x)
+}
+
+# Median with the runs' quartiles and extremes, scaled by @div, @dec decimals.
+function fmt_spread(id, div, dec,    f) {
+	if (!id)
+		return "—"
+	f = "%." dec "f"
+	return sprintf(f " (" f "–" f "; " f "–" f ")", rec[id, "median"] / div,
+		       rec[id, "q1"] / div, rec[id, "q3"] / div,
+		       rec[id, "min"] / div, rec[id, "max"] / div)
+}
+
+function short(k) {
+	sub(/-amd64$/, "", k)
+	return k
+}
+
+# --- row 1 ---------------------------------------------------------------------
+
+# A row-1 line: native, then ohos_eventfd made by open() and by the ioctl,
+# each with its ratio to native.
+function row1_line(k, boot, test, label,    b, n, o, c, f) {
+	b = "kernel=" k " boot=" boot " row=1 test=" test " impl="
+	if (!find(b "native"))
+		return
+	n = figv(b "native")
+	o = figv(b "ohos-exact")
+	c = figv(b "ohos-ioctl")
+	f = val(b "ohos-exact", "fast_pct")
+	printf "| %s | %s%s | %s | %s | %s | %s | %s |\n", short(k), label,
+	       f == "" ? "" : " (" f "% of ohos_eventfd's writes took the per-CPU path)",
+	       fmt_num(n), fmt_num(o), fmt_ratio(ratio(o, n)), fmt_num(c), fmt_ratio(ratio(c, n))
+}
+
+function row1_derived(k, test, base, label,    b, n, o, c) {
+	b = "kernel=" k " boot=" det " row=1 test="
+	n = figv(b test " impl=native") - figv(b base " impl=native")
+	o = figv(b test " impl=ohos-exact") - figv(b base " impl=ohos-exact")
+	c = figv(b test " impl=ohos-ioctl") - figv(b base " impl=ohos-ioctl")
+	printf "| %s | %s | %.1f | %.1f | %s (%+.1f) | %.1f | %s (%+.1f) |\n", short(k), label,
+	       n, o, fmt_ratio(ratio(o, n)), o - n, c, fmt_ratio(ratio(c, n)), c - n
+}
+
+function figures_row1(    i, k) {
+	print "### Row 1: per-operation cost, one thread (" dunit " per operation, fastest loop)"
+	print ""
+	print "| kernel | operation | native | ohos_eventfd, open() | ratio | ohos_eventfd, ioctl | ratio |"
+	print "|---|---|---:|---:|---:|---:|---:|"
+	for (i = 1; i <= nkernels; i++) {
+		k = kernels[i]
+		row1_line(k, det, "write", "**write, no waiter, nonblocking**")
+		row1_line(k, det, "read", "**read of a non-zero count** (semaphore counter)")
+		row1_line(k, det, "write+read", "**write + read pair**")
+		printf "| %s | sub-step: null syscall, getppid() | %s | | | | |\n", short(k),
+		       fmt_num(figv("kernel=" k " boot=" det " row=1 test=getppid"))
+		row1_line(k, det, "write-einval", "sub-step: 4-byte write, EINVAL (VFS up to the file op)")
+		row1_line(k, det, "read-einval", "sub-step: 4-byte read, EINVAL (VFS up to the file op)")
+		row1_line(k, det, "read-eagain", "sub-step: read of count 0, EAGAIN")
+		row1_derived(k, "write", "write-einval", "derived: write − 4-byte write (the counter's part)")
+		row1_derived(k, "read", "read-einval", "derived: read − 4-byte read (the counter's part)")
+		row1_line(k, det, "write-epoll", "sub-step: write to a counter in an epoll set (wakes it)")
+		row1_derived(k, "write-epoll", "write", "derived: the wakeup (write in an epoll set − write)")
+		row1_line(k, det, "write-percpu", "write to a counter with per-CPU rings")
+	}
+	print ""
+}
+
+# --- rows 2 and 3 ----------------------------------------------------------------
+
+function latency_line(k, row, test, label,    b, n, e, t) {
+	b = "kernel=" k " boot=" con " row=" row " test=" test " impl="
+	n = find(b "native")
+	e = find(b "ohos-exact")
+	t = find(b "ohos-transition")
+	printf "| %s | %s | %s | %s | %s | %s | %s |\n", short(k), label,
+	       fmt_spread(n, 1000, 1), fmt_spread(e, 1000, 1),
+	       fmt_ratio(e ? ratio(rec[e, "median"], rec[n, "median"]) : ""),
+	       fmt_spread(t, 1000, 1),
+	       fmt_ratio(t ? ratio(rec[t, "median"], rec[n, "median"]) : "")
+}
+
+function figures_latency(    i, k) {
+	print "### Rows 2 and 3: latency between two CPUs (µs: median of the runs' medians (quartiles; min–max over the runs))"
+	print ""
+	print "| kernel | test | native | ohos exact | ratio | ohos transition | ratio |"
+	print "|---|---|---:|---:|---:|---:|---:|"
+	for (i = 1; i <= nkernels; i++) {
+		k = kernels[i]
+		latency_line(k, 2, "pingpong", "2: ping-pong round trip, both threads blocked in read()")
+		latency_line(k, 3, "epoll-wake", "3: write() to return from epoll_wait() on the other CPU")
+	}
+	print ""
+}
+
+# --- row 4 -----------------------------------------------------------------------
+
+function writers_cond(k, reader, n, impl, fp) {
+	return "kernel=" k " boot=" con " row=4 test=writers impl=" impl " reader=" reader \
+	       " n=" n (fp == "" ? "" : " fast_path=" fp)
+}
+
+function max_writers(k,    id, m) {
+	m = 0
+	for (id = 1; id <= nrec; id++)
+		if (rec[id, "kernel"] == k && rec[id, "row"] == 4 && rec[id, "n"] + 0 > m)
+			m = rec[id, "n"] + 0
+	return m
+}
+
+function figures_writers(    i, k, r, n, readers, nat, e, t, fp1) {
+	split("read epoll", readers, " ")
+	print "### Row 4: multi-writer throughput (thousands of writes/s: median (quartiles; min–max) over the runs)"
+	print ""
+	print "| kernel | reader | writers | native | ohos exact | ratio | ohos transition | ratio |"
+	print "|---|---|---:|---:|---:|---:|---:|---:|"
+	for (i = 1; i <= nkernels; i++) {
+		k = kernels[i]
+		fp1 = val("kernel=" k " boot=" con " row=4 impl=ohos-exact", "fast_path")
+		for (r = 1; r <= 2; r++)
+			for (n = 1; n <= max_writers(k); n++) {
+				nat = find(writers_cond(k, readers[r], n, "native"))
+				e = find(writers_cond(k, readers[r], n, "ohos-exact", fp1))
+				t = find(writers_cond(k, readers[r], n, "ohos-transition", fp1))
+				printf "| %s | %s | %d | %s | %s | %s | %s | %s |\n", short(k),
+				       readers[r], n, fmt_spread(nat, 1000, 0), fmt_spread(e, 1000, 0),
+				       fmt_ratio(e ? ratio(rec[e, "median"], rec[nat, "median"]) : ""),
+				       fmt_spread(t, 1000, 0),
+				       fmt_ratio(t ? ratio(rec[t, "median"], rec[nat, "median"]) : "")
+			}
+	}
+	print ""
+	print "What the writes did (medians over the runs; the per-CPU path and wakeup counts"
+	print "come from OHOS_EFD_IOC_GET_STATS, reads from the reader)."
+	if (find("boot=" con " row=4 fast_path=N"))
+		print "`fast_path=N` rows are the same module reloaded with `fast_path=0` in the same boot: every write takes the counter's lock."
+	print ""
+	print "| kernel | reader | writers | implementation | writes/s (k) | ratio to native | per-CPU path | wakeups per 1000 writes | reads per 1000 writes |"
+	print "|---|---|---:|---|---:|---:|---:|---:|---:|"
+	for (i = 1; i <= nkernels; i++) {
+		k = kernels[i]
+		for (r = 1; r <= 2; r++)
+			for (n = 1; n <= max_writers(k); n++)
+				writers_detail(k, readers[r], n)
+	}
+	print ""
+}
+
+function writers_detail(k, reader, n,    id, nat) {
+	nat = find(writers_cond(k, reader, n, "native"))
+	for (id = 1; id <= nrec; id++) {
+		if (rec[id, "kernel"] != k || rec[id, "boot"] != con || rec[id, "row"] != 4 ||
+		    rec[id, "reader"] != reader || rec[id, "n"] != n)
+			continue
+		printf "| %s | %s | %d | %s%s | %.0f | %s | %s | %s | %s |\n", short(k), reader, n,
+		       rec[id, "impl"],
+		       rec[id, "fast_path"] == "N" ? ", fast_path=N" : "",
+		       rec[id, "median"] / 1000,
+		       fmt_ratio(ratio(rec[id, "median"], rec[nat, "median"])),
+		       rec[id, "fast_pct"] == "" ? "—" : rec[id, "fast_pct"] "%",
+		       rec[id, "wakeups_per_kwrite"] == "" ? "—" : rec[id, "wakeups_per_kwrite"],
+		       rec[id, "reads_per_kwrite"]
+	}
+}
+
+# --- row 5 -----------------------------------------------------------------------
+
+function slab_breakdown(k, impl,    id, s) {
+	s = ""
+	for (id = 1; id <= nrec; id++)
+		if (rec[id, "kind"] == "slab" && rec[id, "kernel"] == k && rec[id, "boot"] == det &&
+		    rec[id, "impl"] == impl)
+			s = s (s == "" ? "" : " + ") sprintf("%s %.0f", rec[id, "cache"],
+							     rec[id, "bytes_per_instance"])
+	return s == "" ? "—" : s
+}
+
+function figures_memory(    i, k, b, n, o, c) {
+	print "### Row 5: memory per idle instance (bytes; /proc/meminfo Slab + Percpu deltas over " \
+	      val("row=5 impl=native", "instances") " instances)"
+	print ""
+	print "| kernel | native | ohos_eventfd, open() | ratio | ohos_eventfd, ioctl | ratio |"
+	print "|---|---:|---:|---:|---:|---:|"
+	for (i = 1; i <= nkernels; i++) {
+		k = kernels[i]
+		b = "kernel=" k " boot=" det " row=5 test=memory impl="
+		n = val(b "native", "median")
+		o = val(b "ohos-exact", "median")
+		c = val(b "ohos-ioctl", "median")
+		printf "| %s | %s | %s | %s | %s | %s |\n", short(k), fmt_num(n), fmt_num(o),
+		       fmt_ratio(ratio(o, n)), fmt_num(c), fmt_ratio(ratio(c, n))
+	}
+	print ""
+	print "Slab objects per instance, by cache (bytes per instance; /proc/slabinfo deltas of objects in use):"
+	print ""
+	print "| kernel | native | ohos_eventfd, open() | ohos_eventfd, ioctl |"
+	print "|---|---|---|---|"
+	for (i = 1; i <= nkernels; i++) {
+		k = kernels[i]
+		printf "| %s | %s | %s | %s |\n", short(k), slab_breakdown(k, "native"),
+		       slab_breakdown(k, "ohos-exact"), slab_breakdown(k, "ohos-ioctl")
+	}
+	print ""
+}
+
+# --- row 6 -----------------------------------------------------------------------
+
+function create_line(k, test, label,    b, n, x) {
+	b = "kernel=" k " boot=" det " row=6 test="
+	n = val(b "eventfd2+close", "median")
+	x = val(b test, "median")
+	printf "| %s | %s | %s | %s |\n", short(k), label, fmt_num(x), fmt_ratio(ratio(x, n))
+}
+
+function figures_create(    i, k) {
+	print "### Row 6: create + close per instance (" dunit ")"
+	print ""
+	print "| kernel | how | per instance | ratio to eventfd2 + close |"
+	print "|---|---|---:|---:|"
+	for (i = 1; i <= nkernels; i++) {
+		k = kernels[i]
+		create_line(k, "eventfd2+close", "native: eventfd2() + close()")
+		create_line(k, "open+close", "ohos_eventfd: open(\"/dev/ohos_eventfd\") + close()")
+		create_line(k, "ioctl-create+close", "ohos_eventfd: OHOS_EFD_IOC_CREATE + close()")
+		create_line(k, "open-devnull+close", "reference: open(\"/dev/null\") + close()")
+	}
+	print ""
+}
+
+# --- goals -------------------------------------------------------------------------
+
+# The counter's own part of @test: the total less the 4-byte call that
+# fails with EINVAL before reaching the counter, @impl less native.
+function own_part(b, test, base, impl) {
+	return (figv(b test " impl=" impl) - figv(b base " impl=" impl)) - \
+	       (figv(b test " impl=native") - figv(b base " impl=native"))
+}
+
+function goal_single_way(k, impl, way,    b, t, tests, r, worst, wt, missed) {
+	split("write read write+read", tests, " ")
+	b = "kernel=" k " boot=" det " row=1 test="
+	if (!find(b "write impl=" impl))
+		return
+	missed = ""
+	worst = 0
+	for (t = 1; t <= 3; t++) {
+		r = ratio(figv(b tests[t] " impl=" impl), figv(b tests[t] " impl=native"))
+		if (r > worst) { worst = r; wt = tests[t] }
+		if (r > 1.05)
+			missed = missed (missed == "" ? "" : ", ") sprintf("%s %.3fx", tests[t], r)
+	}
+	if (missed == "")
+		printf "- %s, %s: **met** (worst: %s at %.3fx)", short(k), way, wt, worst
+	else
+		printf "- %s, %s: **missed**: %s, %.1f points over 1.050x", short(k), way, missed,
+		       (worst - 1.05) * 100
+	printf "; the counter's own part is %+.1f (write) and %+.1f (read) %s against native's.\n",
+	       own_part(b, "write", "write-einval", impl), own_part(b, "read", "read-einval", impl),
+	       dunit
+}
+
+function goal_single(    i, k, b) {
+	print "**Single-thread rows within 1.05x of native** (row 1, " dunit "; the bar:"
+	print "a plain one-spinlock char device measured 0.98x for write and write+read)."
+	print "\"The counter's own part\" is the total less the 4-byte call that fails with"
+	print "EINVAL before reaching the counter, i.e. what the file operation itself adds."
+	print ""
+	for (i = 1; i <= nkernels; i++) {
+		k = kernels[i]
+		b = "kernel=" k " boot=" det " row=1 test="
+		goal_single_way(k, "ohos-exact", "open() instance")
+		goal_single_way(k, "ohos-ioctl", "ioctl instance")
+		printf "  (Null syscall %s; the 4-byte calls differ from native's by %+.1f (write) and %+.1f (read).)\n",
+		       fmt_num(figv(b "getppid")),
+		       figv(b "write-einval impl=ohos-exact") - figv(b "write-einval impl=native"),
+		       figv(b "read-einval impl=ohos-exact") - figv(b "read-einval impl=native")
+	}
+	print ""
+}
+
+# Do the interquartile ranges of two figures' runs overlap?
+function overlap(a, b) {
+	return rec[a, "q1"] + 0 <= rec[b, "q3"] + 0 && rec[b, "q1"] + 0 <= rec[a, "q3"] + 0
+}
+
+# met / missed on the medians when the runs' quartiles are apart; "not
+# established" when they overlap native's.
+function goal_writers_line(k, reader, n, impl, bar, fp,    nat, id, r, goal, verdict) {
+	nat = find(writers_cond(k, reader, n, "native"))
+	id = find(writers_cond(k, reader, n, impl, fp))
+	if (!nat || !id)
+		return
+	r = ratio(rec[id, "median"], rec[nat, "median"])
+	goal = (bar == 1) ? "no worse than 1.0x" : sprintf("at least %.1fx", bar)
+	if (overlap(id, nat))
+		verdict = sprintf("**not established**: median %.2fx (goal %s), but the quartiles of the runs overlap native's", r, goal)
+	else if (r >= bar)
+		verdict = sprintf("**met** at %.2fx (goal %s)", r, goal)
+	else
+		verdict = sprintf("**missed** at %.2fx (goal %s, %.0f%% short)", r, goal, (bar - r) / bar * 100)
+	printf("- %s, %s reader, %d writers, %s: %s; %s%% of writes took the per-CPU path, %s wakeups per 1000 writes.\n",
+	       short(k), reader, n, impl, verdict, rec[id, "fast_pct"], rec[id, "wakeups_per_kwrite"])
+}
+
+function goal_writers(    i, k, r, n, readers, fp1) {
+	split("read epoll", readers, " ")
+	print "**Multi-writer throughput at 2+ writers: transition mode at least 1.5x native,"
+	print "exact mode no worse than native** (row 4, " cwhat ")."
+	print ""
+	for (i = 1; i <= nkernels; i++) {
+		k = kernels[i]
+		fp1 = val("kernel=" k " boot=" con " row=4 impl=ohos-exact", "fast_path")
+		for (r = 1; r <= 2; r++)
+			for (n = 2; n <= max_writers(k); n++) {
+				goal_writers_line(k, readers[r], n, "ohos-transition", 1.5, fp1)
+				goal_writers_line(k, readers[r], n, "ohos-exact", 1.0, fp1)
+			}
+	}
+	print ""
+}
+
+function goal_memory_way(k, impl, way,    b, r) {
+	b = "kernel=" k " boot=" det " row=5 test=memory impl="
+	r = ratio(val(b impl, "median"), val(b "native", "median"))
+	if (r == "")
+		return
+	printf "- %s, %s: **%s** at %.2fx (%s against %s bytes per instance).\n", short(k), way,
+	       r <= 2 ? "met" : "missed", r, fmt_num(val(b impl, "median")),
+	       fmt_num(val(b "native", "median"))
+}
+
+function goal_memory(    i) {
+	print "**Idle instance memory at most 2x native** (row 5)."
+	print ""
+	for (i = 1; i <= nkernels; i++) {
+		goal_memory_way(kernels[i], "ohos-exact", "open() instance")
+		goal_memory_way(kernels[i], "ohos-ioctl", "ioctl instance")
+	}
+	print ""
+}
+
+function goal_create(    i, k, b, n, o, d, x) {
+	print "**Issue 10: creating through the ioctl within 1.2x of eventfd2() + close()** (row 6)."
+	print ""
+	for (i = 1; i <= nkernels; i++) {
+		k = kernels[i]
+		b = "kernel=" k " boot=" det " row=6 test="
+		n = val(b "eventfd2+close", "median")
+		o = val(b "open+close", "median")
+		d = val(b "open-devnull+close", "median")
+		x = val(b "ioctl-create+close", "median")
+		printf "- %s: **%s** at %.2fx (%s against %s %s).\n", short(k),
+		       ratio(x, n) <= 1.2 ? "met" : "missed", ratio(x, n), fmt_num(x), fmt_num(n), dunit
+		printf "  The open() way costs %.2fx; opening and closing /dev/null, a character device\n", ratio(o, n)
+		printf "  without misc_open(), already costs %.2fx: the path walk and chrdev_open() are\n", ratio(d, n)
+		printf "  %.0f%% of the open() way's extra cost, misc_open() (global misc_mtx, misc list\n",
+		       (d - n) / (o - n) * 100
+		printf "  walk) with our open and release the other %.0f%%.\n", (o - d) / (o - n) * 100
+	}
+	print ""
+}
+
+# --- the repeat check and the plot ----------------------------------------------------
+
+# How the figures of the repeat boot compare, row 1 apart from rows 5-6.
+function repeat_check(    id, other, c, g, total, same, worst, worst_abs, wid, d, sep) {
+	for (id = 1; id <= nrec; id++) {
+		if (rec[id, "boot"] != det || rec[id, "kind"] != "result" || rec[id, "median"] == "")
+			continue
+		c = "kernel=" rec[id, "kernel"] " boot=" rep " row=" rec[id, "row"] \
+		    " test=" rec[id, "test"] " impl=" rec[id, "impl"]
+		other = find(c)
+		if (!other)
+			continue
+		g = rec[id, "row"] == 1 ? 1 : 2
+		total[g]++
+		if (fig(other) == fig(id))
+			same[g]++
+		d = fig(other) - fig(id)
+		d = d < 0 ? -d : d
+		if (d / fig(id) > worst[g] + 0) {
+			worst[g] = d / fig(id)
+			worst_abs[g] = d
+			wid[g] = id
+		}
+	}
+	for (g = 1; g <= 2; g++) {
+		if (!total[g])
+			continue
+		printf "%s%s: %d of %d figures identical", sep, g == 1 ? "row 1" : "rows 5 and 6",
+		       same[g], total[g]
+		if (same[g] < total[g])
+			printf ", the largest difference %.1f (%.3f%%: %s, row %s, %s, %s)", worst_abs[g],
+			       worst[g] * 100, short(rec[wid[g], "kernel"]), rec[wid[g], "row"],
+			       rec[wid[g], "test"], rec[wid[g], "impl"]
+		sep = "; "
+	}
+	print ""
+}
+
+# Points of the variants sit side by side around each writer count, so
+# that their error bars (the runs' quartiles) do not hide each other.
+function plot(    i, k, r, n, v, id, readers, variants, titles, parts, block, panel, nv, dx) {
+	split("read epoll", readers, " ")
+	nv = split("native ohos-exact ohos-transition ohos-exact:N ohos-transition:N", variants, " ")
+	split("native eventfd|ohos exact|ohos transition|ohos exact, fast_path=0|ohos transition, fast_path=0", titles, "|")
+	for (i = 1; i <= nkernels; i++)
+		for (r = 1; r <= 2; r++)
+			for (v = 1; v <= nv; v++) {
+				block = sprintf("$d_%d_%d_%d", i, r, v)
+				print block " << EOD"
+				split(variants[v], parts, ":")
+				dx = (v - (nv + 1) / 2) * 0.05
+				for (n = 1; n <= max_writers(kernels[i]); n++) {
+					id = find(writers_cond(kernels[i], readers[r], n, parts[1],
+							       parts[2] == "N" ? "N" : (parts[1] == "native" ? "" : "Y")))
+					if (id)
+						printf "%.2f %.1f %.1f %.1f\n", n + dx, rec[id, "median"] / 1000,
+						       rec[id, "q1"] / 1000, rec[id, "q3"] / 1000
+				}
+				print "EOD"
+			}
+	print "set terminal pngcairo size 1400," (480 * nkernels + 60) " font 'sans,10' noenhanced"
+	print "set output '" png "'"
+	print "set multiplot layout " nkernels ",2 title 'Row 4: N writers pinned to N vCPUs, one reader; qemu multi-threaded TCG, wall clock; median and quartiles of the runs'"
+	print "set xlabel 'writer threads'"
+	print "set ylabel 'thousands of writes/s'"
+	print "set xtics 1"
+	print "set yrange [0:*]"
+	print "set key below"
+	print "set grid"
+	for (i = 1; i <= nkernels; i++)
+		for (r = 1; r <= 2; r++) {
+			print "set xrange [0.7:" max_writers(kernels[i]) + 0.3 "]"
+			print "set title '" kernels[i] ", reader: " (readers[r] == "read" ? "blocking read()" : "epoll_wait() + read()") "'"
+			panel = "plot "
+			for (v = 1; v <= nv; v++)
+				panel = panel sprintf("$d_%d_%d_%d using 1:2:3:4 with yerrorlines lw 2 %s title '%s'%s",
+						      i, r, v, v > 3 ? "dt 2" : "dt 1", titles[v], v < nv ? ", " : "")
+			print panel
+		}
+	print "unset multiplot"
+}
+
+{ sub(/\r$/, ""); parse($0) }
+
+END {
+	if (what == "figures") {
+		if (find("boot=" det " row=1")) figures_row1()
+		if (find("boot=" con " row=2") || find("boot=" con " row=3")) figures_latency()
+		if (find("boot=" con " row=4")) figures_writers()
+		if (find("boot=" det " row=5")) figures_memory()
+		if (find("boot=" det " row=6")) figures_create()
+	} else if (what == "goals") {
+		if (find("boot=" det " row=1")) goal_single()
+		if (find("boot=" con " row=4")) goal_writers()
+		if (find("boot=" det " row=5")) goal_memory()
+		if (find("boot=" det " row=6")) goal_create()
+	} else if (what == "repeat") {
+		repeat_check()
+	} else if (what == "plot") {
+		plot()
+	}
+}

@@ -1,0 +1,403 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make bench`: ohos_eventfd against native eventfd in qemu, both Debian
+# kernels, written up in docs/benchmarks.md with a plot of row 4.
+# `make bench-host`: the same benchmark on this machine. See usage().
+set -euo pipefail
+
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+usage() {
+	cat <<'EOF'
+usage: scripts/bench.sh [--kernel 6.1|6.12]...   (make bench)
+       scripts/bench.sh --host                   (make bench-host)
+
+Builds bench/ohos_eventfd_bench and measures native eventfd and ohos_eventfd
+counters with the same steps in the same boot (see the benchmark's --help
+for the rows). Progress goes to stderr, the table to stdout.
+
+Without --host, for each kernel (default: 6.1 and 6.12), through scripts/vm.sh:
+  - two boots under --accel icount (one vCPU, guest time = instructions):
+    rows 1, 5 and 6, the second boot only to check that the figures repeat;
+  - one boot under --accel multi --smp 2 (multi-threaded TCG, wall clock):
+    rows 2, 3 and 4, then row 4 again for ohos_eventfd with the module
+    reloaded with fast_path=0.
+Then writes docs/benchmarks.md and docs/bench-writers.png. About 6 minutes
+on 2 cores.
+
+--host runs every row on this machine, against the loaded module (the
+memory row needs root), prints the table and writes nothing.
+
+  --kernel 6.1|6.12   only this kernel (repeatable; the doc then has only it)
+  --host              this machine instead of qemu
+  -h, --help          this text
+
+Nothing here asserts anything about speed; the exit status is 1 only when a
+build or a boot fails.
+EOF
+}
+
+readonly BENCH_LOOPS=31		# rows 1 and 6: timed loops per figure
+readonly BENCH_ITERS=1000	# operations or creations per loop
+readonly BENCH_INSTANCES=100000	# row 5
+readonly BENCH_RUNS=11		# rows 2-4: runs per figure
+readonly BENCH_DURATION_MS=300	# and the length of one run
+readonly BENCH_ICOUNT_ARGS=(--loops "$BENCH_LOOPS" --iters "$BENCH_ITERS"
+			    --create-iters "$BENCH_ITERS" --instances "$BENCH_INSTANCES")
+readonly BENCH_MULTI_ARGS=(--runs "$BENCH_RUNS" --duration "$BENCH_DURATION_MS")
+readonly BENCH_SMP=2
+readonly BENCH_MEM=1G
+readonly BENCH_BOOT_TIMEOUT=900
+# Written before the benchmark's output in each boot: vm.sh may boot twice
+# (its retry of a known MTTCG fault), and only the last boot counts.
+readonly BENCH_MARK=oefd-bench-boot
+readonly BENCH_CLOCKSOURCE=/sys/devices/system/clocksource/clocksource0/current_clocksource
+
+bench_bin=$OEFD_TOP/bench/ohos_eventfd_bench
+doc=$OEFD_TOP/docs/benchmarks.md
+png=$OEFD_TOP/docs/bench-writers.png
+report_awk=$OEFD_TOP/bench/report.awk
+analysis=$OEFD_TOP/bench/analysis.md
+
+# What the module is built from: one hash over module/ and include/.
+module_sources() {
+	(cd "$OEFD_TOP" && find module include -type f \( -name '*.[ch]' -o -name Kbuild \) -print0 |
+		LC_ALL=C sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16
+}
+
+# Each boot rebuilds the module when its sources changed: note it if they
+# did during the run, because the figures then mix module versions.
+check_module_unchanged() {
+	local now
+
+	now=$(module_sources)
+	if [ "$now" != "$module_at_start" ] && [ -z "$module_changed" ]; then
+		module_changed=$1
+		oefd_say "bench: warning: module sources changed during the run (noticed after" \
+			"the $1 boot): the figures mix module versions; rerun when the module is stable"
+	fi
+}
+
+build_bench() {
+	oefd_need_pkgs gcc libc6-dev make
+	oefd_say "bench: building bench/ohos_eventfd_bench"
+	make -s -C "$OEFD_TOP/bench" >&2 || oefd_die "building bench/ohos_eventfd_bench failed"
+}
+
+# Lines of the benchmark's output after the last boot mark, as results:
+# "kernel=ABI boot=BOOT <result or slab line>".
+collect() {
+	local raw=$1 boot=$2 abi
+
+	abi=$(tr -d '\r' <"$raw" | awk -v m="$BENCH_MARK" '$1 == m { abi = $2 } END { print abi }')
+	[ -n "$abi" ] || oefd_die "no benchmark output in $raw"
+	tr -d '\r' <"$raw" |
+		awk -v m="$BENCH_MARK" '$1 == m { n = NR } { line[NR] = $0 }
+			END { for (i = n + 1; i <= NR; i++) print line[i] }' |
+		grep -E '^(result|slab|env) ' | sed "s/^/kernel=$abi boot=$boot /"
+}
+
+# Of a boot's output, to stderr: vm.sh's and the benchmark's progress
+# lines and the benchmark's errors.
+progress_lines() {
+	sed -un '/^\[ohos_eventfd\] /p; s/^# /[ohos_eventfd] bench:   /p; /^ohos_eventfd_bench: /p' >&2
+}
+
+# One boot: the guest prints the mark and its kernel, then runs @cmd.
+# Output in $work/<series>-<boot>.txt, progress lines on stderr.
+vm_bench() {
+	local series=$1 boot=$2 accel=$3 cmd=$4 raw start status=0 smp=$BENCH_SMP
+
+	[ "$accel" != icount ] || smp=1
+	raw=$work/$series-$boot.txt
+	start=$SECONDS
+	oefd_say "bench: $series, $boot boot"
+	printf '%s %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)" "$boot" >>"$work/$series-load.txt"
+	"$OEFD_TOP/scripts/vm.sh" run --kernel "$series" --accel "$accel" --smp "$smp" \
+		--mem "$BENCH_MEM" --timeout "$BENCH_BOOT_TIMEOUT" -- \
+		bash -c "echo $BENCH_MARK \$(uname -r); $cmd" 2>&1 |
+		tee "$raw" | progress_lines || status=$?
+	printf '%s %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)" "$boot" >>"$work/$series-load.txt"
+	[ "$status" -eq 0 ] || oefd_die "$series $boot boot failed (status $status): output in $raw"
+	oefd_say "bench: $series $boot boot took $((SECONDS - start)) s"
+	collect "$raw" "$boot" >>"$results"
+	check_module_unchanged "$series $boot"
+}
+
+bench_kernel() {
+	local series=$1 ko bench icount multi
+
+	ko=$("$OEFD_TOP/scripts/build-module.sh" "$series")
+	bench=$(printf '%q' "$bench_bin")
+	icount="$bench ${BENCH_ICOUNT_ARGS[*]} path create memory"
+	multi="$bench ${BENCH_MULTI_ARGS[*]} pingpong epoll writers &&
+		rmmod ohos_eventfd && insmod $(printf '%q' "$ko") fast_path=0 &&
+		$bench ${BENCH_MULTI_ARGS[*]} --impl ohos writers"
+	vm_bench "$series" icount icount "$icount"
+	vm_bench "$series" icount-repeat icount "$icount"
+	vm_bench "$series" multi multi "echo env clocksource=\$(cat $BENCH_CLOCKSOURCE); $multi"
+}
+
+report() {
+	awk -f "$report_awk" "$@" "$results"
+}
+
+# "6.1: hpet, 6.12: tsc": the guests' clock sources in the multi boots.
+clocksources() {
+	awk '$3 == "env" && $2 == "boot=multi" {
+		k = $1; sub(/^kernel=/, "", k); sub(/^clocksource=/, "", $4)
+		printf "%s%s: %s", sep, k, $4; sep = ", " }' "$results"
+}
+
+# The load average (1, 5, 15 min) before and after each boot of a kind.
+load_summary() {
+	local boot=$1
+
+	cat "$work"/*-load.txt 2>/dev/null |
+		awk -v b="$boot" '$4 == b { printf "%s%s/%s/%s", sep, $1, $2, $3; sep = ", " }'
+}
+
+# The analysis written by hand for one version of the module; flagged when
+# this run measured another.
+analysis_section() {
+	local want
+
+	[ -f "$analysis" ] || return 0
+	want=$(sed -n 's/^<!-- module sources: \([0-9a-f]*\) -->$/\1/p' "$analysis")
+	if [ "$want" != "$module_at_start" ]; then
+		printf '> **Note:** the module measured here (sources %s) is not the one this\n' "$module_at_start"
+		printf '> analysis was written for (%s): re-check it against the figures above.\n\n' "$want"
+	fi
+	grep -v '^<!-- module sources' "$analysis"
+}
+
+# The kernels of the run as markdown: `6.1.0-56-amd64`, `6.12...`.
+kernel_list() {
+	# shellcheck disable=SC2016 # the backquotes are markdown
+	grep -o '^kernel=[^ ]*' "$results" | sort -u | sed 's/^kernel=/`/; s/$/`/' |
+		paste -sd, - | sed 's/,/, /g'
+}
+
+doc_header() {
+	local duration=$1
+
+	cat <<EOF
+# Benchmarks: ohos_eventfd against native eventfd
+
+Generated by \`make bench\` (scripts/bench.sh) on $(date -u '+%Y-%m-%d %H:%M UTC'), in
+$((duration / 60)) min $((duration % 60)) s. Do not edit: rerun \`make bench\`.
+
+- Kernels (Debian, exact ABI): $(kernel_list)
+- Emulator: $(qemu-system-x86_64 --version | head -n 1), TCG (no KVM on this machine)
+- Host CPU: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(nproc) cores,
+  shared with other work: load average (1/5/15 min) before and after each boot:
+  icount $(load_summary icount); multi $(load_summary multi)
+- Module: module/ and include/ with sources hash $module_at_start (scripts/bench.sh's
+  module_sources), $(module_commit)$(module_change_note)
+- Benchmark: bench/ohos_eventfd_bench (C, -O2), the same binary on the host and in
+  the guest (the guest sees the host's root filesystem).
+EOF
+}
+
+doc_method() {
+	cat <<EOF
+
+## Method
+
+Every figure compares a native \`eventfd()\` with ohos_eventfd counters measured in
+the same process of the same boot, alternating loop by loop or run by run. The
+counters are made by \`open("/dev/ohos_eventfd", O_RDWR|...)\` (with
+\`OHOS_EFD_IOC_CONFIGURE\` for semaphore and initial count, \`OHOS_EFD_IOC_SET_MODE\`
+for the transition mode) and, in rows 1, 5 and 6, also by \`OHOS_EFD_IOC_CREATE\`,
+the way libohos_eventfd makes them. Each kernel is booted once per kind of
+measurement:
+
+- **Path length** (rows 1, 5, 6): \`scripts/vm.sh --accel icount\`: one vCPU, qemu
+  \`-icount shift=0,sleep=off\`, so guest time advances one nanosecond per executed
+  instruction and \`clock_gettime()\` around a loop counts instructions (less the
+  cost of the two clock reads). Row 1 runs $BENCH_LOOPS loops of $BENCH_ITERS operations per
+  figure after an untimed warm-up loop and reports the fastest loop: loops are
+  shorter than the 4 ms between timer ticks, so some see no interrupt and the
+  fastest is the path length itself. Row 6 reports the median of $BENCH_LOOPS loops of
+  $BENCH_ITERS creations, so it includes what closing defers (RCU frees, task work) and the
+  odd timer tick. The whole boot is run twice to check that the figures repeat:
+  $(report -v what=repeat -v det=icount -v rep=icount-repeat).
+- **Contention** (rows 2-4): \`scripts/vm.sh --accel multi --smp $BENCH_SMP\`
+  (multi-threaded TCG, one host thread per vCPU), wall clock, $BENCH_RUNS runs of
+  $BENCH_DURATION_MS ms per figure: the median, the quartiles and the min–max over the runs.
+  Threads are pinned: the writer or pinger on CPU 0, the waiter on CPU 1; in row 4,
+  writer i on CPU i and the reader on the last CPU. Row 2 and 3 figures are each
+  run's median latency. For the fast_path=N rows the module was reloaded
+  (\`rmmod\`, \`insmod ... fast_path=0\`) in the same boot. The host has $(nproc)
+  cores, so there is no \`-smp 4\` run: with more vCPUs than host cores, MTTCG
+  would time-slice vCPUs instead of running them in parallel.
+- **Memory** (row 5, in the icount boot, $BENCH_MEM guest): $BENCH_INSTANCES instances of one
+  kind held open (RLIMIT_NOFILE raised, the fd table grown beforehand so that its
+  growth is not counted), \`/proc/meminfo\` Slab + Percpu before and after,
+  divided by the count; \`/proc/slabinfo\` deltas of objects in use say which caches
+  grew (caches merged by SLUB appear under the merged cache's name).
+
+## Figures
+
+EOF
+}
+
+doc_tcg_and_host() {
+	cat <<EOF
+
+## What TCG distorts
+
+- **icount counts instructions, not cycles.** Rows 1, 5 and 6 are path lengths: a
+  cache miss, a locked instruction, a mispredicted branch or an irq-off section costs
+  one instruction like any other. Cache-line bouncing between CPUs is invisible, and
+  so is the difference between a spinlock and a per-CPU store that the per-CPU rings
+  exist for. The ratios say how much code runs, not how long it takes.
+- **Multi-threaded TCG timing is not hardware timing.** Every guest instruction is
+  translated code; a syscall, an IPI, an interrupt return or a TLB flush costs far
+  more relative to plain instructions than on hardware, atomics and memory barriers
+  are emulated with the host's (so their relative cost differs), and a vCPU that
+  halts (idle) is a host thread that must be woken and scheduled again. Cross-CPU
+  latencies (rows 2 and 3) are therefore dominated by the emulator and the host
+  scheduler. The guest's clock source matters too: $(clocksources); an hpet read
+  is an emulated device access, where a TSC read is one instruction.
+- **The host was shared** with other work while this ran (load averages above):
+  vCPU threads are descheduled for whole host time slices, which is where the
+  millisecond outliers and the wide ranges of rows 2-4 come from. Runs alternate
+  between implementations, so both suffer alike, but a ratio whose quartiles
+  overlap native's is within the noise.
+- **Two vCPUs only**: row 4 stops at 2 writers, and with 2 writers the reader shares
+  a vCPU with one of them.
+
+## Real hardware: \`make bench-host\`
+
+On a machine with the module loaded (\`make module && sudo insmod module/ohos_eventfd.ko\`,
+or \`make install\`), run as root:
+
+    make bench-host        # scripts/bench.sh --host
+
+It runs the same binary, every row, against the loaded module, and prints the same
+tables in nanoseconds of real time (row 5 needs root for /proc/slabinfo). It writes
+nothing. It fails with a message when /dev/ohos_eventfd is absent. For the fast_path
+comparison, reload the module with \`fast_path=0\` and run
+\`bench/ohos_eventfd_bench --impl ohos writers\`.
+EOF
+}
+
+write_doc() {
+	local duration=$1
+
+	{
+		doc_header "$duration"
+		doc_method
+		report -v what=figures -v det=icount -v con=multi -v dunit=instructions
+		printf '![Row 4: throughput against writers](bench-writers.png)\n\n'
+		printf '## Goals (reported, never asserted)\n\n'
+		report -v what=goals -v det=icount -v con=multi -v dunit=instructions \
+			-v cwhat="wall clock under multi-threaded TCG"
+		analysis_section
+		doc_tcg_and_host
+	} >"$doc.tmp"
+	mv "$doc.tmp" "$doc"
+}
+
+# "git commit abc1234" and whether module/ or include/ differ from it;
+# read-only (no index refresh).
+module_commit() {
+	local head
+
+	if ! head=$(git -C "$OEFD_TOP" rev-parse --short HEAD 2>/dev/null); then
+		printf 'not a git checkout'
+		return
+	fi
+	printf 'git commit %s' "$head"
+	git -C "$OEFD_TOP" --no-optional-locks diff --quiet HEAD -- module include 2>/dev/null ||
+		printf ' with uncommitted changes in module/ or include/'
+}
+
+module_change_note() {
+	[ -z "$module_changed" ] ||
+		printf '\n- **Warning:** the module sources changed during this run (noticed after %s): %s' \
+			"the $module_changed boot" "the figures mix module versions."
+}
+
+plot() {
+	oefd_need_pkgs gnuplot-nox
+	report -v what=plot -v con=multi -v png="$png" >"$work/writers.gp"
+	gnuplot "$work/writers.gp" || oefd_die "gnuplot failed on $work/writers.gp"
+}
+
+run_vm() {
+	local series start=$SECONDS duration
+
+	[ ${#kernels[@]} -gt 0 ] || kernels=(6.1 6.12)
+	build_bench
+	for series in "${kernels[@]}"; do
+		oefd_kernel_ensure "$series" >/dev/null
+		bench_kernel "$series"
+	done
+	duration=$((SECONDS - start))
+	report -v what=figures -v det=icount -v con=multi -v dunit=instructions
+	report -v what=goals -v det=icount -v con=multi -v dunit=instructions \
+		-v cwhat="wall clock under multi-threaded TCG"
+	plot
+	write_doc "$duration"
+	oefd_say "bench: wrote docs/benchmarks.md and docs/bench-writers.png (raw output in $work)"
+	oefd_say "bench: done in $((duration / 60)) min $((duration % 60)) s"
+}
+
+run_host() {
+	local start=$SECONDS raw=$work/host.txt rows=(path pingpong epoll writers create)
+
+	[ -c /dev/ohos_eventfd ] ||
+		oefd_die "no /dev/ohos_eventfd: load the module first" \
+			"(make module && sudo insmod module/ohos_eventfd.ko)"
+	build_bench
+	if [ "$(id -u)" -eq 0 ]; then
+		rows+=(memory)
+	else
+		oefd_say "bench: not root: skipping row 5 (memory needs /proc/slabinfo" \
+			"and a higher RLIMIT_NOFILE)"
+	fi
+	oefd_say "bench: running on this machine ($(uname -r), $(nproc) CPUs)"
+	{ echo "$BENCH_MARK $(uname -r)"; "$bench_bin" "${rows[@]}" 2>&1; } |
+		tee "$raw" | progress_lines || oefd_die "the benchmark failed: output in $raw"
+	collect "$raw" host >>"$results"
+	report -v what=figures -v det=host -v con=host -v dunit=ns
+	report -v what=goals -v det=host -v con=host -v dunit=ns -v cwhat="wall clock on this machine"
+	oefd_say "bench: done in $((SECONDS - start)) s (raw output in $raw)"
+}
+
+main() {
+	local host='' work results module_at_start module_changed=''
+	local -a kernels=()
+
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-h | --help) usage; exit 0 ;;
+		--host) host=1 ;;
+		--kernel)
+			case ${2:-} in
+			6.1 | 6.12) kernels+=("$2") ;;
+			*) usage >&2; oefd_die "--kernel takes 6.1 or 6.12" ;;
+			esac
+			shift
+			;;
+		*) usage >&2; oefd_die "unknown argument '$1'" ;;
+		esac
+		shift
+	done
+	work=$(oefd_cache)/bench/$(date +%Y%m%d-%H%M%S)
+	mkdir -p "$work"
+	results=$work/results.txt
+	: >"$results"
+	module_at_start=$(module_sources)
+	if [ -n "$host" ]; then
+		run_host
+	else
+		run_vm
+	fi
+}
+
+main "$@"
