@@ -27,6 +27,7 @@ clean:
 	else rm -rf module/*.o module/*.ko module/*.mod* module/.*.cmd module/Module.symvers module/modules.order module/.tmp_versions; fi
 	$(MAKE) -C userspace clean
 	$(MAKE) -C selftests clean
+	$(MAKE) -C bench clean
 
 install: install-module install-userspace
 

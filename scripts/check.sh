@@ -224,6 +224,9 @@ main() {
 		stage_skip "userspace" "no userspace/Makefile"
 	fi
 
+	stage_begin bench-build c "benchmarks build"
+	run_one "benchmarks build, not run (make -C bench)" make -C bench
+
 	stage_begin kunit d "KUnit under UML"
 	if [ -x scripts/kunit.sh ]; then
 		run_tap "kunit" tap scripts/kunit.sh
