@@ -128,14 +128,21 @@ VISIBLE_IF_KUNIT u64 oefd_ring_drain(struct oefd_ring *ring)
 }
 EXPORT_SYMBOL_IF_KUNIT(oefd_ring_drain);
 
-/* What @ring holds, without consuming; the seqcount retry covers reuse. */
+/*
+ * What @ring holds, without consuming. tail is read first: a fold only
+ * moves it up to a head it saw, so head - tail cannot go negative. A span
+ * wider than the ring means a fold ran meanwhile; the caller's seqcount
+ * retry discards what we return then, so stop at once.
+ */
 static u64 oefd_ring_pending(struct oefd_ring *ring)
 {
+	unsigned int tail = READ_ONCE(ring->tail);
 	/* Pairs with the release of head in oefd_ring_push(). */
 	unsigned int head = smp_load_acquire(&ring->head);
-	unsigned int tail = READ_ONCE(ring->tail);
 	u64 sum = 0;
 
+	if (head - tail > OEFD_RING_SLOTS)
+		return 0;
 	for (; tail != head; tail++)
 		sum += READ_ONCE(ring->slot[tail % OEFD_RING_SLOTS]);
 	return sum;
