@@ -32,4 +32,11 @@
 #define OEFD_FDINFO_SEMAPHORE_LINE	0
 #endif
 
+/* "kunit: Add ability to redirect function calls (static stubs)" */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#include <kunit/static_stub.h>
+#else
+#define KUNIT_STATIC_STUB_REDIRECT(real_fn_name, args...) ((void)(real_fn_name))
+#endif
+
 #endif /* _OHOS_EVENTFD_COMPAT_H */

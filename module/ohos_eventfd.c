@@ -96,11 +96,11 @@ VISIBLE_IF_KUNIT bool oefd_ring_push(struct ohos_eventfd_ctx *ctx,
 	 * entry, armed flag or cleared fast_ok and stay off the ring.
 	 */
 	smp_mb();
-	/* Pairs with the release of tail in oefd_ring_drain(): slot is free. */
+	/* Pairs with the release in oefd_ring_release(): the slot is free. */
 	tail = smp_load_acquire(&ring->tail);
 	if (oefd_fast_allowed(ctx) && ring->head - tail < OEFD_RING_SLOTS) {
 		WRITE_ONCE(ring->slot[ring->head % OEFD_RING_SLOTS], value);
-		/* Pairs with the acquire of head in oefd_ring_drain()/_pending(). */
+		/* Pairs with the acquire of head in oefd_drain_rings()/_pending(). */
 		smp_store_release(&ring->head, ring->head + 1);
 		WRITE_ONCE(ring->fast_writes, ring->fast_writes + 1);
 		pushed = true;
@@ -112,21 +112,23 @@ VISIBLE_IF_KUNIT bool oefd_ring_push(struct ohos_eventfd_ctx *ctx,
 }
 EXPORT_SYMBOL_IF_KUNIT(oefd_ring_push);
 
-/* Take every published push out of @ring. Caller holds wqh.lock. */
-VISIBLE_IF_KUNIT u64 oefd_ring_drain(struct oefd_ring *ring)
+/* The sum of @ring's slots from tail up to @head. */
+static u64 oefd_ring_sum(struct oefd_ring *ring, unsigned int head)
 {
-	/* Pairs with the release of head in oefd_ring_push(). */
-	unsigned int head = smp_load_acquire(&ring->head);
 	unsigned int tail = ring->tail;
 	u64 sum = 0;
 
 	for (; tail != head; tail++)
 		sum += READ_ONCE(ring->slot[tail % OEFD_RING_SLOTS]);
-	/* Pairs with the acquire of tail in oefd_ring_push(): slots read. */
-	smp_store_release(&ring->tail, tail);
 	return sum;
 }
-EXPORT_SYMBOL_IF_KUNIT(oefd_ring_drain);
+
+/* Free @ring's slots up to @head. Caller holds wqh.lock. */
+static void oefd_ring_release(struct oefd_ring *ring, unsigned int head)
+{
+	/* Pairs with the acquire of tail in oefd_ring_push(): slots read. */
+	smp_store_release(&ring->tail, head);
+}
 
 /*
  * What @ring holds, without consuming. tail is read first: a fold only
@@ -148,15 +150,37 @@ static u64 oefd_ring_pending(struct oefd_ring *ring)
 	return sum;
 }
 
+static void oefd_quiesce(struct ohos_eventfd_ctx *ctx);
+
+/*
+ * Fold every ring into count. While the fast path is open, count must stay
+ * within oefd_fast_limit: a batch that would carry it past is taken only
+ * after the fast path is stopped, before any of its slots is freed, since
+ * a freed slot takes a new push at once.
+ */
 static void oefd_drain_rings(struct ohos_eventfd_ctx *ctx, struct oefd_percpu *pc)
 {
-	u64 sum = 0;
 	int cpu;
 
 	write_seqcount_begin(&ctx->seq);
-	for_each_set_bit(cpu, pc->used, nr_cpu_ids)
-		sum += oefd_ring_drain(per_cpu_ptr(pc->rings, cpu));
-	WRITE_ONCE(ctx->count, ctx->count + sum);
+	for_each_set_bit(cpu, pc->used, nr_cpu_ids) {
+		struct oefd_ring *ring = per_cpu_ptr(pc->rings, cpu);
+		/* Pairs with the release of head in oefd_ring_push(). */
+		unsigned int head = smp_load_acquire(&ring->head);
+		u64 sum = oefd_ring_sum(ring, head);
+
+		if (ctx->fast_ok && sum > oefd_fast_limit - ctx->count) {
+			WRITE_ONCE(ctx->fast_ok, false);
+			/* Pairs with smp_mb() in oefd_ring_push(). */
+			smp_mb();
+			oefd_quiesce(ctx);
+			/* Pairs with the release of head in oefd_ring_push(). */
+			head = smp_load_acquire(&ring->head);
+			sum = oefd_ring_sum(ring, head);
+		}
+		oefd_ring_release(ring, head);
+		WRITE_ONCE(ctx->count, ctx->count + sum);
+	}
 	write_seqcount_end(&ctx->seq);
 }
 
@@ -402,6 +426,7 @@ VISIBLE_IF_KUNIT int oefd_percpu_install(struct ohos_eventfd_ctx *ctx, gfp_t gfp
 {
 	struct oefd_percpu *pc;
 
+	KUNIT_STATIC_STUB_REDIRECT(oefd_percpu_install, ctx, gfp);
 	pc = kzalloc(struct_size(pc, used, BITS_TO_LONGS(nr_cpu_ids)), gfp);
 	if (!pc)
 		return -ENOMEM;

@@ -62,7 +62,6 @@ struct ohos_eventfd_ctx {
 struct ohos_eventfd_ctx *oefd_ctx_create(unsigned int initval, u32 flags);
 int oefd_percpu_install(struct ohos_eventfd_ctx *ctx, gfp_t gfp);
 bool oefd_ring_push(struct ohos_eventfd_ctx *ctx, struct oefd_percpu *pc, u64 value);
-u64 oefd_ring_drain(struct oefd_ring *ring);
 void oefd_drain(struct ohos_eventfd_ctx *ctx);
 u64 oefd_snapshot(struct ohos_eventfd_ctx *ctx);
 int oefd_write_value(struct ohos_eventfd_ctx *ctx, u64 value, bool nowait);
