@@ -1,0 +1,1014 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suites for the ohos_eventfd core (module/ohos_eventfd.c): the
+ * per-CPU rings, folding them into the central count, the seqcount
+ * snapshot, the 0xfffffffffffffffe ceiling, semaphore mode, blocking and
+ * wakeups, the in-kernel API in atomic context, the drain that stands in
+ * for a CPU hotplug callback, and the lazy allocation of the rings.
+ * `make kunit` runs them under UML with lockdep and KASAN.
+ *
+ * White-box: the cases call what the module exports for KUnit
+ * (EXPORT_SYMBOL_IF_KUNIT) and read struct ohos_eventfd_ctx directly.
+ * UML has a single CPU: a case that needs "another CPU" says what stands
+ * in for it. Every wait is bounded, so a lost wakeup fails instead of
+ * hanging the run.
+ */
+#include <kunit/static_stub.h>
+#include <kunit/test.h>
+#include <linux/atomic.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/hrtimer.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/spinlock.h>
+
+#include "ohos_eventfd_kunit_assert.h"
+
+/* The bound on every wait: long enough for UML under KASAN and load. */
+#define OEFD_KUNIT_TIMEOUT	(10 * HZ)
+
+KUNIT_DEFINE_ACTION_WRAPPER(oefd_kunit_put, ohos_eventfd_ctx_put,
+			    struct ohos_eventfd_ctx *);
+
+/* A counter freed when the case ends, however it ends. */
+static struct ohos_eventfd_ctx *oefd_kunit_ctx(struct kunit *test,
+					       unsigned int initval, u32 flags)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_ctx_create(initval, flags);
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, oefd_kunit_put, ctx));
+	return ctx;
+}
+
+/* A counter with its rings, as after a write from a second CPU. */
+static struct ohos_eventfd_ctx *oefd_kunit_ctx_rings(struct kunit *test,
+						     unsigned int initval, u32 flags)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx(test, initval, flags);
+
+	KUNIT_ASSERT_EQ(test, 0, oefd_percpu_install(ctx, GFP_KERNEL));
+	KUNIT_ASSERT_NOT_NULL(test, ctx->percpu);
+	return ctx;
+}
+
+/* One fast-path push on the calling CPU. */
+static bool oefd_kunit_push(struct ohos_eventfd_ctx *ctx, u64 value)
+{
+	return oefd_ring_push(ctx, ctx->percpu, value);
+}
+
+/* The fold every locked operation starts with. */
+static void oefd_kunit_drain(struct ohos_eventfd_ctx *ctx)
+{
+	spin_lock_irq(&ctx->wqh.lock);
+	oefd_drain(ctx);
+	spin_unlock_irq(&ctx->wqh.lock);
+}
+
+/*
+ * Put the central count where a case needs it, with fast_ok as the
+ * module keeps it (count <= oefd_fast_limit): the state a long series of
+ * writes would have left.
+ */
+static void oefd_kunit_set_central(struct ohos_eventfd_ctx *ctx, u64 count)
+{
+	spin_lock_irq(&ctx->wqh.lock);
+	write_seqcount_begin(&ctx->seq);
+	WRITE_ONCE(ctx->count, count);
+	write_seqcount_end(&ctx->seq);
+	WRITE_ONCE(ctx->fast_ok, count <= oefd_fast_limit);
+	spin_unlock_irq(&ctx->wqh.lock);
+}
+
+/* Pretend the last locked write came from another CPU than @cpu. */
+static void oefd_kunit_set_last_cpu_other_than(struct ohos_eventfd_ctx *ctx, int cpu)
+{
+	spin_lock_irq(&ctx->wqh.lock);
+	ctx->last_cpu = cpu + 1;
+	spin_unlock_irq(&ctx->wqh.lock);
+}
+
+static u64 oefd_kunit_fast_writes(struct ohos_eventfd_ctx *ctx)
+{
+	struct ohos_efd_stats st = {};
+
+	oefd_ctx_stats(ctx, &st);
+	return st.fast_writes;
+}
+
+static u64 oefd_kunit_slow_writes(struct ohos_eventfd_ctx *ctx)
+{
+	struct ohos_efd_stats st = {};
+
+	oefd_ctx_stats(ctx, &st);
+	return st.slow_writes;
+}
+
+/* Wait until @n tasks sleep on the counter's wait queue. */
+static bool oefd_kunit_wait_for_sleepers(struct ohos_eventfd_ctx *ctx, size_t n)
+{
+	unsigned long deadline = jiffies + OEFD_KUNIT_TIMEOUT;
+	size_t sleepers;
+
+	do {
+		spin_lock_irq(&ctx->wqh.lock);
+		sleepers = list_count_nodes(&ctx->wqh.head);
+		spin_unlock_irq(&ctx->wqh.lock);
+		if (sleepers == n)
+			return true;
+		usleep_range(500, 1000);
+	} while (time_before(jiffies, deadline));
+	return false;
+}
+
+/* A kthread doing one blocking read or write on a counter. */
+struct oefd_kunit_worker {
+	struct ohos_eventfd_ctx *ctx;
+	int (*op)(struct oefd_kunit_worker *w);
+	u64 value;		/* in: the value to write; out: the value read */
+	int ret;
+	struct completion done;
+	struct task_struct *task;
+};
+
+static int oefd_kunit_blocking_read(struct oefd_kunit_worker *w)
+{
+	return oefd_take(w->ctx, false, &w->value);
+}
+
+static int oefd_kunit_blocking_write(struct oefd_kunit_worker *w)
+{
+	return oefd_write_value(w->ctx, w->value, false);
+}
+
+static int oefd_kunit_worker_fn(void *data)
+{
+	struct oefd_kunit_worker *w = data;
+
+	w->ret = w->op(w);
+	/* All: the case and the reaper may both wait for it. */
+	complete_all(&w->done);
+	return 0;
+}
+
+/*
+ * After the case: a worker still asleep is one whose wakeup was lost, or
+ * a case that failed early. Give it what it waits for, then reap it.
+ */
+static void oefd_kunit_worker_reap(void *data)
+{
+	struct oefd_kunit_worker *w = data;
+	u64 cnt;
+
+	if (!completion_done(&w->done)) {
+		if (w->op == oefd_kunit_blocking_read)
+			oefd_write_value(w->ctx, 1, true);
+		else
+			oefd_take(w->ctx, true, &cnt);
+	}
+	/* kthread_stop() would hang on a stuck worker: leave it, loudly. */
+	if (WARN(!wait_for_completion_timeout(&w->done, OEFD_KUNIT_TIMEOUT),
+		 "ohos_eventfd_kunit: worker %d stuck, not reaped\n", w->task->pid))
+		return;
+	kthread_stop_put(w->task);
+}
+
+static struct oefd_kunit_worker *
+oefd_kunit_start(struct kunit *test, struct ohos_eventfd_ctx *ctx,
+		 int (*op)(struct oefd_kunit_worker *w), u64 value)
+{
+	struct oefd_kunit_worker *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	w->ctx = ctx;
+	w->op = op;
+	w->value = value;
+	init_completion(&w->done);
+	w->task = kthread_create(oefd_kunit_worker_fn, w, "oefd_kunit_worker");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(w->task));
+	get_task_struct(w->task);
+	wake_up_process(w->task);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, oefd_kunit_worker_reap, w));
+	return w;
+}
+
+static bool oefd_kunit_worker_done(struct oefd_kunit_worker *w)
+{
+	return wait_for_completion_timeout(&w->done, OEFD_KUNIT_TIMEOUT);
+}
+
+/* ---- ohos_eventfd_ring: the per-CPU rings ---- */
+
+static void ring_push_and_drain(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx_rings(test, 0, 0);
+	int cpu;
+
+	migrate_disable();
+	cpu = smp_processor_id();
+	KUNIT_EXPECT_TRUE(test, oefd_kunit_push(ctx, 1));
+	KUNIT_EXPECT_TRUE(test, oefd_kunit_push(ctx, 2));
+	KUNIT_EXPECT_TRUE(test, oefd_kunit_push(ctx, 3));
+	OEFD_EXPECT_RING_FILL(test, ctx, cpu, 3);
+	OEFD_EXPECT_CENTRAL(test, ctx, 0);
+	OEFD_EXPECT_COUNT(test, ctx, 6);
+
+	oefd_kunit_drain(ctx);
+	OEFD_EXPECT_RING_FILL(test, ctx, cpu, 0);
+	OEFD_EXPECT_CENTRAL(test, ctx, 6);
+	OEFD_EXPECT_COUNT(test, ctx, 6);
+	migrate_enable();
+}
+
+/*
+ * head and tail are free-running unsigned ints: start just below their
+ * wrap, as after 2^32 - 5 pushes, and cycle the slots several times.
+ */
+static void ring_wraps_around(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx_rings(test, 0, 0);
+	const unsigned int start = UINT_MAX - 4, per_round = 10, rounds = 3;
+	struct oefd_ring *ring;
+	unsigned int round, i;
+	u64 total = 0;
+	int cpu;
+
+	migrate_disable();
+	cpu = smp_processor_id();
+	ring = per_cpu_ptr(ctx->percpu->rings, cpu);
+	spin_lock_irq(&ctx->wqh.lock);
+	ring->head = start;
+	ring->tail = start;
+	spin_unlock_irq(&ctx->wqh.lock);
+
+	for (round = 0; round < rounds; round++) {
+		for (i = 1; i <= per_round; i++) {
+			KUNIT_EXPECT_TRUE(test, oefd_kunit_push(ctx, round * 100 + i));
+			total += round * 100 + i;
+		}
+		OEFD_EXPECT_RING_FILL(test, ctx, cpu, per_round);
+		OEFD_EXPECT_COUNT(test, ctx, total);
+		oefd_kunit_drain(ctx);
+		OEFD_EXPECT_RING_FILL(test, ctx, cpu, 0);
+		OEFD_EXPECT_CENTRAL(test, ctx, total);
+	}
+	KUNIT_EXPECT_EQ(test, READ_ONCE(ring->tail), start + rounds * per_round);
+	migrate_enable();
+}
+
+static void ring_full_falls_back_to_locked_path(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx_rings(test, 0, 0);
+	unsigned int i;
+	u64 total = 0;
+	int cpu;
+
+	/* Distinct values: an overwritten or twice-read slot changes the sum. */
+	migrate_disable();
+	cpu = smp_processor_id();
+	for (i = 1; i <= OEFD_RING_SLOTS; i++) {
+		KUNIT_EXPECT_TRUE(test, oefd_kunit_push(ctx, i));
+		total += i;
+	}
+	KUNIT_EXPECT_FALSE(test, oefd_kunit_push(ctx, 1000));
+	OEFD_EXPECT_RING_FILL(test, ctx, cpu, OEFD_RING_SLOTS);
+	OEFD_EXPECT_COUNT(test, ctx, total);
+
+	/* The write finds the ring full, takes the lock and folds it. */
+	OEFD_EXPECT_WRITE(test, ctx, 1000, 0);
+	OEFD_EXPECT_RING_FILL(test, ctx, cpu, 0);
+	OEFD_EXPECT_CENTRAL(test, ctx, total + 1000);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, oefd_kunit_fast_writes(ctx), OEFD_RING_SLOTS);
+	KUNIT_EXPECT_EQ(test, oefd_kunit_slow_writes(ctx), 1);
+}
+
+static struct kunit_case ohos_eventfd_ring_cases[] = {
+	KUNIT_CASE(ring_push_and_drain),
+	KUNIT_CASE(ring_wraps_around),
+	KUNIT_CASE(ring_full_falls_back_to_locked_path),
+	{}
+};
+
+static struct kunit_suite ohos_eventfd_ring_suite = {
+	.name = "ohos_eventfd_ring",
+	.test_cases = ohos_eventfd_ring_cases,
+};
+
+/* ---- ohos_eventfd_fold: rings into the central count ---- */
+
+static void read_folds_rings_into_count(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx_rings(test, 0, 0);
+	int cpu;
+
+	migrate_disable();
+	cpu = smp_processor_id();
+	KUNIT_EXPECT_TRUE(test, oefd_kunit_push(ctx, 5));
+	KUNIT_EXPECT_TRUE(test, oefd_kunit_push(ctx, 7));
+	ohos_eventfd_signal(ctx);
+	OEFD_EXPECT_CENTRAL(test, ctx, 0);
+	OEFD_EXPECT_READ(test, ctx, 13, 0);
+	OEFD_EXPECT_RING_FILL(test, ctx, cpu, 0);
+	OEFD_EXPECT_CENTRAL(test, ctx, 0);
+	migrate_enable();
+}
+
+/* A value too large for a ring takes the lock, which folds first. */
+static void locked_write_folds_rings(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx_rings(test, 0, 0);
+	const u64 big = (u64)OEFD_FAST_MAX + 1;
+	int cpu;
+
+	migrate_disable();
+	cpu = smp_processor_id();
+	KUNIT_EXPECT_TRUE(test, oefd_kunit_push(ctx, 5));
+	OEFD_EXPECT_WRITE(test, ctx, big, 0);
+	OEFD_EXPECT_RING_FILL(test, ctx, cpu, 0);
+	OEFD_EXPECT_CENTRAL(test, ctx, 5 + big);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, oefd_kunit_slow_writes(ctx), 1);
+}
+
+struct oefd_kunit_pusher {
+	struct ohos_eventfd_ctx *ctx;
+	int ret;
+	struct completion done;
+};
+
+static int oefd_kunit_pusher_fn(void *data)
+{
+	struct oefd_kunit_pusher *p = data;
+
+	p->ret = oefd_write_value(p->ctx, 1, true) ?:
+		 oefd_write_value(p->ctx, 2, true) ?:
+		 oefd_write_value(p->ctx, 3, true);
+	complete_all(&p->done);
+	return 0;
+}
+
+/*
+ * CPU hotplug: the module registers no callback (docs/design.md, "CPU
+ * hotplug"). A CPU that goes away leaves its ring as it was and the next
+ * lock holder folds it through the used bitmap. UML cannot offline a CPU:
+ * a kthread bound to a CPU pushes there and exits, and the test then
+ * calls the drain directly, as the next read would.
+ */
+static void drain_folds_ring_left_by_departed_cpu(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx_rings(test, 0, 0);
+	int cpu = cpumask_last(cpu_online_mask);
+	struct oefd_kunit_pusher p = { .ctx = ctx };
+	struct task_struct *task;
+
+	init_completion(&p.done);
+	task = kthread_create(oefd_kunit_pusher_fn, &p, "oefd_kunit_pusher");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	kthread_bind(task, cpu);
+	get_task_struct(task);
+	wake_up_process(task);
+	/* Three nonblocking writes on an idle counter cannot block. */
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&p.done, OEFD_KUNIT_TIMEOUT));
+	kthread_stop_put(task);
+	KUNIT_EXPECT_EQ(test, p.ret, 0);
+
+	KUNIT_EXPECT_TRUE(test, test_bit(cpu, ctx->percpu->used));
+	OEFD_EXPECT_RING_FILL(test, ctx, cpu, 3);
+	OEFD_EXPECT_CENTRAL(test, ctx, 0);
+	OEFD_EXPECT_COUNT(test, ctx, 6);
+
+	oefd_kunit_drain(ctx);
+	OEFD_EXPECT_RING_FILL(test, ctx, cpu, 0);
+	OEFD_EXPECT_CENTRAL(test, ctx, 6);
+	KUNIT_EXPECT_TRUE(test, test_bit(cpu, ctx->percpu->used));
+}
+
+/*
+ * The snapshot against writers that fold while it reads. A kthread writes
+ * 1s in bursts through the fast path (a full ring sends a write through
+ * the lock, which folds). An hrtimer signals every OEFD_KUNIT_TICK_NS from hard IRQ,
+ * alternately without a poll mask (a push into the ring) and with one
+ * (the lock, which folds that push into the count), so that on UML's
+ * single CPU too, folds of non-empty rings land in the middle of the
+ * test's snapshots. Every snapshot must lie between the increments
+ * completed before it and those completed after it (plus one in flight
+ * from each writer), and never go down: a value seen in a ring and again
+ * in the count, or in neither, breaks one of the two.
+ */
+#define OEFD_KUNIT_SNAPSHOTS	300000
+#define OEFD_KUNIT_TICK_NS	(50 * NSEC_PER_USEC)
+
+struct oefd_kunit_hammer {
+	struct ohos_eventfd_ctx *ctx;
+	struct hrtimer tick;
+	atomic_t stopping;
+	atomic64_t added;	/* increments whose write or signal returned */
+	atomic64_t signals;	/* hrtimer expiries */
+	unsigned int write_errors;
+	struct completion writer_done;
+	struct task_struct *writer;
+};
+
+static void oefd_kunit_hammer_added(struct oefd_kunit_hammer *h)
+{
+	/* Pairs with the acquire before the test's snapshot. */
+	smp_mb__before_atomic();
+	atomic64_inc(&h->added);
+}
+
+static int oefd_kunit_hammer_writer(void *data)
+{
+	struct oefd_kunit_hammer *h = data;
+	unsigned int i;
+
+	for (i = 0; !atomic_read(&h->stopping); i++) {
+		if (oefd_write_value(h->ctx, 1, true))
+			h->write_errors++;
+		else
+			oefd_kunit_hammer_added(h);
+		/*
+		 * Leave the CPU to the test's snapshots between bursts: on one
+		 * CPU, the timer's folds must interrupt them, not this loop.
+		 */
+		if (!(i % 64))
+			usleep_range(100, 200);
+	}
+	complete_all(&h->writer_done);
+	return 0;
+}
+
+static enum hrtimer_restart oefd_kunit_hammer_tick(struct hrtimer *tick)
+{
+	struct oefd_kunit_hammer *h = container_of(tick, struct oefd_kunit_hammer, tick);
+
+	bool fold = atomic64_inc_return(&h->signals) % 2 == 0;
+
+	ohos_eventfd_signal_mask(h->ctx, fold ? EPOLLIN : 0);
+	oefd_kunit_hammer_added(h);
+	if (atomic_read(&h->stopping))
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(tick, ns_to_ktime(OEFD_KUNIT_TICK_NS));
+	return HRTIMER_RESTART;
+}
+
+static void oefd_kunit_hammer_stop(void *data)
+{
+	struct oefd_kunit_hammer *h = data;
+
+	atomic_set(&h->stopping, 1);
+	hrtimer_cancel(&h->tick);
+	if (WARN(!wait_for_completion_timeout(&h->writer_done, OEFD_KUNIT_TIMEOUT),
+		 "ohos_eventfd_kunit: hammer writer stuck, not reaped\n"))
+		return;
+	kthread_stop_put(h->writer);
+}
+
+static void snapshot_consistent_while_folding(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx_rings(test, 0, 0);
+	struct oefd_kunit_hammer *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	unsigned long deadline = jiffies + OEFD_KUNIT_TIMEOUT;
+	u64 before, seen, after, last = 0;
+	u64 bad_before = 0, bad_seen = 0, bad_after = 0, bad_last = 0;
+	unsigned long snapshots = 0, overlapped = 0, bad = 0;
+	unsigned int seq;
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	h->ctx = ctx;
+	init_completion(&h->writer_done);
+	hrtimer_init(&h->tick, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	h->tick.function = oefd_kunit_hammer_tick;
+	h->writer = kthread_create(oefd_kunit_hammer_writer, h, "oefd_kunit_hammer");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(h->writer));
+	get_task_struct(h->writer);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, oefd_kunit_hammer_stop, h));
+	wake_up_process(h->writer);
+	hrtimer_start(&h->tick, ns_to_ktime(OEFD_KUNIT_TICK_NS), HRTIMER_MODE_REL);
+
+	/* A loaded host may not manage them all: the deadline only bounds. */
+	while (snapshots < OEFD_KUNIT_SNAPSHOTS && time_before(jiffies, deadline)) {
+		before = atomic64_read_acquire(&h->added);
+		seq = raw_read_seqcount(&ctx->seq);
+		seen = oefd_snapshot(ctx);
+		/* The snapshot's loads before the count of completed increments. */
+		smp_rmb();
+		after = atomic64_read(&h->added);
+		if (raw_read_seqcount(&ctx->seq) != seq)
+			overlapped++;
+		if (seen < last || seen < before || seen > after + 2) {
+			if (!bad++) {
+				bad_before = before;
+				bad_seen = seen;
+				bad_after = after;
+				bad_last = last;
+			}
+		}
+		last = seen;
+		/* Without preemption, let the writer run. */
+		if (!(++snapshots % 64))
+			cond_resched();
+	}
+	kunit_release_action(test, oefd_kunit_hammer_stop, h);
+	kunit_info(test, "%lu snapshots, %lu overlapping a fold, against %lld increments, %lld from hard IRQ\n",
+		   snapshots, overlapped, atomic64_read(&h->added),
+		   atomic64_read(&h->signals));
+
+	/* The case means something only if both writers ran during it. */
+	KUNIT_EXPECT_GT(test, atomic64_read(&h->signals), 0);
+	KUNIT_EXPECT_GT(test, atomic64_read(&h->added) - atomic64_read(&h->signals), 0);
+	KUNIT_EXPECT_EQ(test, h->write_errors, 0);
+	if (bad) {
+		KUNIT_FAIL(test, "%lu/%lu bad snapshots, first %llu after %llu, %llu..%llu done",
+			   bad, snapshots, bad_seen, bad_last, bad_before, bad_after);
+		oefd_kunit_dump(test, ctx);
+	}
+	OEFD_EXPECT_COUNT(test, ctx, atomic64_read(&h->added));
+}
+
+static struct kunit_case ohos_eventfd_fold_cases[] = {
+	KUNIT_CASE(read_folds_rings_into_count),
+	KUNIT_CASE(locked_write_folds_rings),
+	KUNIT_CASE(drain_folds_ring_left_by_departed_cpu),
+	KUNIT_CASE(snapshot_consistent_while_folding),
+	{}
+};
+
+static struct kunit_suite ohos_eventfd_fold_suite = {
+	.name = "ohos_eventfd_fold",
+	.test_cases = ohos_eventfd_fold_cases,
+};
+
+/* ---- ohos_eventfd_ceiling: 0xfffffffffffffffe with pending increments ---- */
+
+/*
+ * At oefd_fast_limit the rings may still take pushes; full rings on every
+ * CPU then carry the total exactly to the ceiling (UML: one CPU) or below
+ * it. What is left must be refused exactly as eventfd refuses it.
+ */
+static void ceiling_reached_with_pending_increments(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx_rings(test, 0, 0);
+	const u64 pending = (u64)OEFD_RING_SLOTS * OEFD_FAST_MAX;
+	unsigned int i;
+	int cpu;
+
+	oefd_kunit_set_central(ctx, oefd_fast_limit);
+	migrate_disable();
+	cpu = smp_processor_id();
+	for (i = 0; i < OEFD_RING_SLOTS; i++)
+		KUNIT_EXPECT_TRUE(test, oefd_kunit_push(ctx, OEFD_FAST_MAX));
+	OEFD_EXPECT_RING_FILL(test, ctx, cpu, OEFD_RING_SLOTS);
+	OEFD_EXPECT_COUNT(test, ctx, oefd_fast_limit + pending);
+
+	/* Fill what the other CPUs' rings could have held. */
+	OEFD_EXPECT_WRITE(test, ctx, OHOS_EFD_COUNT_MAX - oefd_fast_limit - pending, 0);
+	OEFD_EXPECT_COUNT(test, ctx, OHOS_EFD_COUNT_MAX);
+	OEFD_EXPECT_MASK(test, ctx, EPOLLIN);
+	OEFD_EXPECT_WRITE(test, ctx, 1, -EAGAIN);
+	OEFD_EXPECT_RING_FILL(test, ctx, cpu, 0);
+	KUNIT_EXPECT_FALSE(test, oefd_kunit_push(ctx, 1));
+	OEFD_EXPECT_COUNT(test, ctx, OHOS_EFD_COUNT_MAX);
+
+	/* Reading it all reopens the fast path. */
+	OEFD_EXPECT_READ(test, ctx, OHOS_EFD_COUNT_MAX, 0);
+	OEFD_EXPECT_MASK(test, ctx, EPOLLOUT);
+	KUNIT_EXPECT_TRUE(test, oefd_kunit_push(ctx, 1));
+	migrate_enable();
+}
+
+/* eventfd accepts v when ULLONG_MAX - count > v: the last byte fits. */
+static void ceiling_write_judged_exactly(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx_rings(test, 0, 0);
+
+	oefd_kunit_set_central(ctx, OHOS_EFD_COUNT_MAX - 5);
+	OEFD_EXPECT_WRITE(test, ctx, 6, -EAGAIN);
+	OEFD_EXPECT_WRITE(test, ctx, 5, 0);
+	OEFD_EXPECT_COUNT(test, ctx, OHOS_EFD_COUNT_MAX);
+	OEFD_EXPECT_WRITE(test, ctx, 0, 0);
+	OEFD_EXPECT_WRITE(test, ctx, 1, -EAGAIN);
+	OEFD_EXPECT_COUNT(test, ctx, OHOS_EFD_COUNT_MAX);
+}
+
+/* The in-kernel signal saturates at ULLONG_MAX, where poll says EPOLLERR. */
+static void signal_saturates_at_ullong_max(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx_rings(test, 0, 0);
+
+	oefd_kunit_set_central(ctx, OHOS_EFD_COUNT_MAX);
+	ohos_eventfd_signal(ctx);
+	OEFD_EXPECT_COUNT(test, ctx, ULLONG_MAX);
+	OEFD_EXPECT_MASK(test, ctx, EPOLLIN | EPOLLERR);
+	ohos_eventfd_signal(ctx);
+	OEFD_EXPECT_COUNT(test, ctx, ULLONG_MAX);
+	OEFD_EXPECT_READ(test, ctx, ULLONG_MAX, 0);
+	OEFD_EXPECT_MASK(test, ctx, EPOLLOUT);
+}
+
+static struct kunit_case ohos_eventfd_ceiling_cases[] = {
+	KUNIT_CASE(ceiling_reached_with_pending_increments),
+	KUNIT_CASE(ceiling_write_judged_exactly),
+	KUNIT_CASE(signal_saturates_at_ullong_max),
+	{}
+};
+
+static struct kunit_suite ohos_eventfd_ceiling_suite = {
+	.name = "ohos_eventfd_ceiling",
+	.test_cases = ohos_eventfd_ceiling_cases,
+};
+
+/* ---- ohos_eventfd_semaphore ---- */
+
+static void semaphore_read_takes_one(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx(test, 3, OHOS_EFD_SEMAPHORE);
+
+	OEFD_EXPECT_READ(test, ctx, 1, 2);
+	OEFD_EXPECT_READ(test, ctx, 1, 1);
+	OEFD_EXPECT_READ(test, ctx, 1, 0);
+	OEFD_EXPECT_READ_FAILS(test, ctx, -EAGAIN);
+}
+
+static void semaphore_takes_one_of_pending_increments(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx_rings(test, 0, OHOS_EFD_SEMAPHORE);
+
+	migrate_disable();
+	KUNIT_EXPECT_TRUE(test, oefd_kunit_push(ctx, 2));
+	migrate_enable();
+	OEFD_EXPECT_READ(test, ctx, 1, 1);
+	OEFD_EXPECT_READ(test, ctx, 1, 0);
+	OEFD_EXPECT_READ_FAILS(test, ctx, -EAGAIN);
+}
+
+static void normal_read_takes_all(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx(test, 3, 0);
+
+	OEFD_EXPECT_READ(test, ctx, 3, 0);
+	OEFD_EXPECT_READ_FAILS(test, ctx, -EAGAIN);
+}
+
+static struct kunit_case ohos_eventfd_semaphore_cases[] = {
+	KUNIT_CASE(semaphore_read_takes_one),
+	KUNIT_CASE(semaphore_takes_one_of_pending_increments),
+	KUNIT_CASE(normal_read_takes_all),
+	{}
+};
+
+static struct kunit_suite ohos_eventfd_semaphore_suite = {
+	.name = "ohos_eventfd_semaphore",
+	.test_cases = ohos_eventfd_semaphore_cases,
+};
+
+/* ---- ohos_eventfd_wait: blocking and wakeups, with kthreads ---- */
+
+static void blocked_reader_woken_by_write(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx_rings(test, 0, 0);
+	struct oefd_kunit_worker *reader;
+
+	reader = oefd_kunit_start(test, ctx, oefd_kunit_blocking_read, 0);
+	KUNIT_ASSERT_TRUE(test, oefd_kunit_wait_for_sleepers(ctx, 1));
+	KUNIT_EXPECT_FALSE(test, completion_done(&reader->done));
+
+	/* A sleeper keeps writes off the rings: they must wake it. */
+	migrate_disable();
+	KUNIT_EXPECT_FALSE(test, oefd_kunit_push(ctx, 1));
+	migrate_enable();
+
+	OEFD_EXPECT_WRITE(test, ctx, 5, 0);
+	KUNIT_ASSERT_TRUE(test, oefd_kunit_worker_done(reader));
+	KUNIT_EXPECT_EQ(test, reader->ret, 0);
+	KUNIT_EXPECT_EQ(test, reader->value, 5);
+	OEFD_EXPECT_COUNT(test, ctx, 0);
+}
+
+static void blocked_writer_woken_by_read(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx(test, 0, 0);
+	struct oefd_kunit_worker *writer;
+	u64 cnt = 0;
+
+	OEFD_EXPECT_WRITE(test, ctx, OHOS_EFD_COUNT_MAX, 0);
+	writer = oefd_kunit_start(test, ctx, oefd_kunit_blocking_write, 1);
+	KUNIT_ASSERT_TRUE(test, oefd_kunit_wait_for_sleepers(ctx, 1));
+	KUNIT_EXPECT_EQ(test, READ_ONCE(ctx->blocked_writers), 1);
+	KUNIT_EXPECT_FALSE(test, completion_done(&writer->done));
+
+	/* The writer may only add once the read has emptied the counter. */
+	KUNIT_EXPECT_EQ(test, oefd_take(ctx, true, &cnt), 0);
+	KUNIT_EXPECT_EQ(test, cnt, OHOS_EFD_COUNT_MAX);
+	KUNIT_ASSERT_TRUE(test, oefd_kunit_worker_done(writer));
+	KUNIT_EXPECT_EQ(test, writer->ret, 0);
+	OEFD_EXPECT_COUNT(test, ctx, 1);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(ctx->blocked_writers), 0);
+}
+
+/* eventfd wakes every sleeper; each semaphore reader takes its one. */
+static void semaphore_write_wakes_each_blocked_reader(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx(test, 0, OHOS_EFD_SEMAPHORE);
+	struct oefd_kunit_worker *first, *second;
+
+	first = oefd_kunit_start(test, ctx, oefd_kunit_blocking_read, 0);
+	second = oefd_kunit_start(test, ctx, oefd_kunit_blocking_read, 0);
+	KUNIT_ASSERT_TRUE(test, oefd_kunit_wait_for_sleepers(ctx, 2));
+
+	OEFD_EXPECT_WRITE(test, ctx, 2, 0);
+	KUNIT_ASSERT_TRUE(test, oefd_kunit_worker_done(first));
+	KUNIT_ASSERT_TRUE(test, oefd_kunit_worker_done(second));
+	KUNIT_EXPECT_EQ(test, first->ret, 0);
+	KUNIT_EXPECT_EQ(test, first->value, 1);
+	KUNIT_EXPECT_EQ(test, second->ret, 0);
+	KUNIT_EXPECT_EQ(test, second->value, 1);
+	OEFD_EXPECT_COUNT(test, ctx, 0);
+}
+
+static struct kunit_case ohos_eventfd_wait_cases[] = {
+	KUNIT_CASE(blocked_reader_woken_by_write),
+	KUNIT_CASE(blocked_writer_woken_by_read),
+	KUNIT_CASE(semaphore_write_wakes_each_blocked_reader),
+	{}
+};
+
+static struct kunit_suite ohos_eventfd_wait_suite = {
+	.name = "ohos_eventfd_wait",
+	.test_cases = ohos_eventfd_wait_cases,
+};
+
+/* ---- ohos_eventfd_kapi: the in-kernel API ---- */
+
+static DEFINE_SPINLOCK(oefd_kunit_outer_lock);
+
+/* What a wait queue callback sees, as KVM's irqfd would use it. */
+struct oefd_kunit_waiter {
+	wait_queue_entry_t wait;
+	struct ohos_eventfd_ctx *ctx;
+	bool read_on_wake;
+	unsigned int calls;
+	__poll_t key;
+	bool signal_allowed;
+	u64 cnt;
+};
+
+/* Runs under the counter's wqh.lock, IRQs off, inside the module's wakeup. */
+static int oefd_kunit_wake(wait_queue_entry_t *wait, unsigned int mode,
+			   int sync, void *key)
+{
+	struct oefd_kunit_waiter *w = container_of(wait, struct oefd_kunit_waiter, wait);
+	u64 cnt;
+
+	w->calls++;
+	w->key = key_to_poll(key);
+	w->signal_allowed = ohos_eventfd_signal_allowed();
+	if (w->read_on_wake && (w->key & EPOLLIN)) {
+		ohos_eventfd_ctx_do_read(w->ctx, &cnt);
+		w->cnt += cnt;
+	}
+	return 0;
+}
+
+static void oefd_kunit_waiter_init(struct oefd_kunit_waiter *w,
+				   struct ohos_eventfd_ctx *ctx, bool read_on_wake)
+{
+	*w = (struct oefd_kunit_waiter){ .ctx = ctx, .read_on_wake = read_on_wake };
+	init_waitqueue_func_entry(&w->wait, oefd_kunit_wake);
+}
+
+/* Signal, poll and read under a foreign spinlock with IRQs off. */
+static void signal_and_read_with_irqs_off(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx_rings(test, 0, 0);
+	struct oefd_kunit_waiter w;
+	unsigned long flags;
+	__poll_t mask;
+	bool allowed;
+	u64 cnt = 0, left = 0;
+	int removed;
+
+	oefd_kunit_waiter_init(&w, ctx, false);
+	spin_lock_irqsave(&oefd_kunit_outer_lock, flags);
+	allowed = ohos_eventfd_signal_allowed();
+	ohos_eventfd_signal(ctx);			/* a ring push */
+	ohos_eventfd_signal_mask(ctx, EPOLLPRI);	/* a mask takes the lock */
+	mask = oefd_mask(ctx);
+	spin_lock(&ctx->wqh.lock);
+	ohos_eventfd_ctx_do_read(ctx, &cnt);
+	__add_wait_queue(&ctx->wqh, &w.wait);
+	spin_unlock(&ctx->wqh.lock);
+	ohos_eventfd_signal(ctx);			/* a waiter: the lock, a wakeup */
+	removed = ohos_eventfd_ctx_remove_wait_queue(ctx, &w.wait, &left);
+	spin_unlock_irqrestore(&oefd_kunit_outer_lock, flags);
+
+	KUNIT_EXPECT_TRUE(test, allowed);
+	KUNIT_EXPECT_EQ(test, (__force u32)mask, (__force u32)(EPOLLIN | EPOLLOUT));
+	KUNIT_EXPECT_EQ(test, cnt, 2);
+	KUNIT_EXPECT_EQ(test, w.calls, 1);
+	KUNIT_EXPECT_EQ(test, (__force u32)w.key, (__force u32)EPOLLIN);
+	KUNIT_EXPECT_EQ(test, removed, 0);
+	KUNIT_EXPECT_EQ(test, left, 1);
+	/* Nobody else touches the queue: no race for waitqueue_active(). */
+	KUNIT_EXPECT_FALSE(test, waitqueue_active(&ctx->wqh));
+	OEFD_EXPECT_COUNT(test, ctx, 0);
+}
+
+/*
+ * KVM's and VFIO's pattern: the wakeup callback reads the counter with
+ * the lock the waker holds, and must get the pending increments too. A
+ * signal from inside the wakeup would recurse, so it is not allowed there.
+ */
+static void do_read_from_wakeup_callback(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx_rings(test, 0, 0);
+	struct oefd_kunit_waiter w;
+
+	migrate_disable();
+	KUNIT_EXPECT_TRUE(test, oefd_kunit_push(ctx, 4));
+	migrate_enable();
+	oefd_kunit_waiter_init(&w, ctx, true);
+	add_wait_queue(&ctx->wqh, &w.wait);
+	OEFD_EXPECT_WRITE(test, ctx, 3, 0);
+	ohos_eventfd_signal(ctx);
+	remove_wait_queue(&ctx->wqh, &w.wait);
+
+	KUNIT_EXPECT_EQ(test, w.calls, 2);
+	KUNIT_EXPECT_EQ(test, w.cnt, 4 + 3 + 1);
+	KUNIT_EXPECT_FALSE(test, w.signal_allowed);
+	KUNIT_EXPECT_TRUE(test, ohos_eventfd_signal_allowed());
+	OEFD_EXPECT_COUNT(test, ctx, 0);
+}
+
+static void remove_wait_queue_on_empty_counter(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx(test, 0, 0);
+	struct oefd_kunit_waiter w;
+	u64 cnt = 1;
+
+	oefd_kunit_waiter_init(&w, ctx, false);
+	add_wait_queue(&ctx->wqh, &w.wait);
+	KUNIT_EXPECT_EQ(test, ohos_eventfd_ctx_remove_wait_queue(ctx, &w.wait, &cnt),
+			-EAGAIN);
+	KUNIT_EXPECT_EQ(test, cnt, 0);
+	/* Nobody else touches the queue: no race for waitqueue_active(). */
+	KUNIT_EXPECT_FALSE(test, waitqueue_active(&ctx->wqh));
+	KUNIT_EXPECT_EQ(test, w.calls, 0);
+}
+
+static struct kunit_case ohos_eventfd_kapi_cases[] = {
+	KUNIT_CASE(signal_and_read_with_irqs_off),
+	KUNIT_CASE(do_read_from_wakeup_callback),
+	KUNIT_CASE(remove_wait_queue_on_empty_counter),
+	{}
+};
+
+static struct kunit_suite ohos_eventfd_kapi_suite = {
+	.name = "ohos_eventfd_kapi",
+	.test_cases = ohos_eventfd_kapi_cases,
+};
+
+/* ---- ohos_eventfd_percpu: lazy allocation of the rings ---- */
+
+/*
+ * The rings come with the first locked write from another CPU than the
+ * previous one. UML has one CPU: the case sets last_cpu to another
+ * number, as a write from elsewhere would have left it.
+ */
+static void rings_allocated_on_write_from_second_cpu(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx(test, 0, 0);
+	int cpu;
+
+	migrate_disable();
+	cpu = smp_processor_id();
+	OEFD_EXPECT_WRITE(test, ctx, 1, 0);
+	OEFD_EXPECT_WRITE(test, ctx, 1, 0);
+	KUNIT_EXPECT_NULL(test, READ_ONCE(ctx->percpu));
+
+	oefd_kunit_set_last_cpu_other_than(ctx, cpu);
+	OEFD_EXPECT_WRITE(test, ctx, 1, 0);
+	KUNIT_EXPECT_NOT_NULL(test, READ_ONCE(ctx->percpu));
+	OEFD_EXPECT_CENTRAL(test, ctx, 3);
+
+	OEFD_EXPECT_WRITE(test, ctx, 1, 0);
+	OEFD_EXPECT_RING_FILL(test, ctx, cpu, 1);
+	OEFD_EXPECT_COUNT(test, ctx, 4);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, oefd_kunit_fast_writes(ctx), 1);
+}
+
+/*
+ * Fail the calling task's next slab allocation, as a write to
+ * /proc/self/fail-nth does; false without CONFIG_FAILSLAB.
+ */
+static bool oefd_kunit_fail_next_slab_alloc(void)
+{
+#ifdef CONFIG_FAILSLAB
+	current->fail_nth = 1;
+	return true;
+#else
+	return false;
+#endif
+}
+
+static unsigned int oefd_kunit_fail_nth_left(void)
+{
+#ifdef CONFIG_FAILSLAB
+	unsigned int left = current->fail_nth;
+
+	current->fail_nth = 0;
+	return left;
+#else
+	return 0;
+#endif
+}
+
+/*
+ * The allocation itself failing: -ENOMEM, no rings, nothing leaked (KASAN
+ * and kmemleak would see it), and the counter keeps the locked path.
+ * failslab ignores allocations that may reclaim, hence GFP_NOWAIT here.
+ */
+static void rings_allocation_failure_keeps_locked_path(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx(test, 0, 0);
+	int ret;
+
+	if (!oefd_kunit_fail_next_slab_alloc())
+		kunit_skip(test, "needs CONFIG_FAILSLAB");
+	ret = oefd_percpu_install(ctx, GFP_NOWAIT | __GFP_NOWARN);
+	KUNIT_EXPECT_EQ_MSG(test, oefd_kunit_fail_nth_left(), 0,
+			    "the injected failure did not hit an allocation");
+	KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+	KUNIT_EXPECT_NULL(test, READ_ONCE(ctx->percpu));
+
+	OEFD_EXPECT_WRITE(test, ctx, 2, 0);
+	OEFD_EXPECT_COUNT(test, ctx, 2);
+	KUNIT_EXPECT_EQ(test, oefd_kunit_slow_writes(ctx), 1);
+
+	KUNIT_EXPECT_EQ(test, oefd_percpu_install(ctx, GFP_KERNEL), 0);
+	KUNIT_EXPECT_NOT_NULL(test, READ_ONCE(ctx->percpu));
+}
+
+static int oefd_kunit_install_fails(struct ohos_eventfd_ctx *ctx, gfp_t gfp)
+{
+	return -ENOMEM;
+}
+
+/*
+ * The write that wants rings and cannot get them still succeeds, and the
+ * next write from another CPU tries again. Needs the static stub hook at
+ * the top of oefd_percpu_install(): the write path allocates with
+ * GFP_KERNEL_ACCOUNT, which failslab does not fail.
+ */
+static void rings_allocation_failure_on_write_retried(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *probe = oefd_kunit_ctx(test, 0, 0);
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx(test, 0, 0);
+	int cpu;
+
+	kunit_activate_static_stub(test, oefd_percpu_install, oefd_kunit_install_fails);
+	if (oefd_percpu_install(probe, GFP_KERNEL) == 0)
+		kunit_skip(test, "oefd_percpu_install() has no KUNIT_STATIC_STUB_REDIRECT()");
+
+	migrate_disable();
+	cpu = smp_processor_id();
+	OEFD_EXPECT_WRITE(test, ctx, 1, 0);
+	oefd_kunit_set_last_cpu_other_than(ctx, cpu);
+	OEFD_EXPECT_WRITE(test, ctx, 1, 0);
+	KUNIT_EXPECT_NULL(test, READ_ONCE(ctx->percpu));
+	OEFD_EXPECT_COUNT(test, ctx, 2);
+
+	kunit_deactivate_static_stub(test, oefd_percpu_install);
+	oefd_kunit_set_last_cpu_other_than(ctx, cpu);
+	OEFD_EXPECT_WRITE(test, ctx, 1, 0);
+	KUNIT_EXPECT_NOT_NULL(test, READ_ONCE(ctx->percpu));
+	OEFD_EXPECT_COUNT(test, ctx, 3);
+	migrate_enable();
+}
+
+static struct kunit_case ohos_eventfd_percpu_cases[] = {
+	KUNIT_CASE(rings_allocated_on_write_from_second_cpu),
+	KUNIT_CASE(rings_allocation_failure_keeps_locked_path),
+	KUNIT_CASE(rings_allocation_failure_on_write_retried),
+	{}
+};
+
+static struct kunit_suite ohos_eventfd_percpu_suite = {
+	.name = "ohos_eventfd_percpu",
+	.test_cases = ohos_eventfd_percpu_cases,
+};
+
+kunit_test_suites(&ohos_eventfd_ring_suite, &ohos_eventfd_fold_suite,
+		  &ohos_eventfd_ceiling_suite, &ohos_eventfd_semaphore_suite,
+		  &ohos_eventfd_wait_suite, &ohos_eventfd_kapi_suite,
+		  &ohos_eventfd_percpu_suite);
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_DESCRIPTION("KUnit tests for ohos_eventfd");
+MODULE_LICENSE("GPL");
