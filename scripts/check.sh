@@ -18,7 +18,8 @@ Runs, in order, and continues past failures:
       checkpatch --strict)
   (c) make -C userspace, make -C userspace check (host tests)
   (d) scripts/kunit.sh (KUnit under UML)
-  (e) scripts/selftests.sh 6.1 and 6.12 (VM tests)
+  (e) scripts/selftests.sh 6.1 and 6.12 (VM tests), then scripts/soak.sh
+      --short for both (reliability, docs/reliability.md)
   (f) dkms add + build for both kernels, in a private DKMS tree
 A stage whose inputs are missing (no userspace/Makefile, scripts/kunit.sh
 or dkms.conf) is skipped.
@@ -237,6 +238,11 @@ main() {
 	for series in 6.1 6.12; do
 		stage_begin "selftests-$series" e "VM tests on $series"
 		run_tap "VM tests on $series" tap scripts/selftests.sh "$series"
+	done
+
+	for series in 6.1 6.12; do
+		stage_begin "reliability-$series" e "reliability on $series"
+		run_tap "reliability on $series" tap scripts/soak.sh --short --kernel "$series"
 	done
 
 	for series in 6.1 6.12; do

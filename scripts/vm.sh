@@ -71,7 +71,7 @@ readonly OEFD_GUEST_MODULES="virtio_pci 9pnet_virtio 9p overlay"
 
 # Kernel messages that fail a run. The kernel command line makes WARN, oops,
 # hung tasks and soft lockups panic, so the run stops at the first report.
-readonly OEFD_BAD_KERNEL_LOG='Oops|BUG:|WARNING:|kernel BUG|general protection|possible recursive locking|circular locking|inconsistent lock state|lockdep|KASAN|UBSAN|blocked for more than|soft lockup|hard LOCKUP|rcu.*(stall|detected stalls)|Call Trace:|Kernel panic'
+readonly OEFD_BAD_KERNEL_LOG='Oops|BUG:|WARNING:|kernel BUG|general protection|possible recursive locking|circular locking|inconsistent lock state|lockdep|KASAN|UBSAN|blocked for more than|soft lockup|hard LOCKUP|rcu: INFO: .*(detected stalls|self-detected stall)|Call Trace:|Kernel panic'
 readonly OEFD_KERNEL_CMDLINE='console=ttyS0 panic=-1 oops=panic panic_on_warn=1 hung_task_panic=1 softlockup_panic=1'
 
 vm_usage_error() {
