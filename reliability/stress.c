@@ -216,13 +216,23 @@ static bool read_nowait(struct worker *w)
 static void check_timeout(struct worker *w, unsigned long writes_before)
 {
 	unsigned long during = writes_done() - writes_before;
+	uint64_t peeked = 0, v = 0;
+	u128 before_sum;
 
 	w->timeouts++;
 	if (opt.nreaders > 1 || atomic_load(&stop_writers) || during <= opt.writers)
 		return;
 	w->lost++;
-	rel_fail("reader %u (%s): %d ms wait timed out while %lu non-zero writes finished: lost wakeup",
-		 w->index, reader_names[w->kind], WAIT_MS, during);
+	/* What the counter held when the wait gave up: evidence for the report. */
+	if (opt.kind == REL_OHOS)
+		peeked = rel_peek(counter_fd);
+	before_sum = w->sum;
+	if (read_nowait(w))
+		v = (uint64_t)(w->sum - before_sum);
+	rel_fail("reader %u (%s): %d ms wait timed out while %lu non-zero writes finished: lost "
+		 "wakeup; right after it, PEEK said %llu and a read took %llu", w->index,
+		 reader_names[w->kind], WAIT_MS, during, (unsigned long long)peeked,
+		 (unsigned long long)v);
 }
 
 static void reader_block(struct worker *w)
