@@ -31,12 +31,21 @@ clean:
 
 install: install-module install-userspace
 
+# depmod's release comes from the module's vermagic, as modules_install's
+# does: KDIR need not be /lib/modules/<release>/build. A staged install
+# (DESTDIR) leaves depmod to the target, as kbuild does. Without a signing
+# key in KDIR (distribution headers) kbuild's attempt to sign would only
+# print an SSL error, so it is skipped; DKMS signs with its MOK key.
 install-module: module
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/module modules_install
-	depmod -a $(shell basename $$(dirname $(KDIR)) 2>/dev/null)
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/module INSTALL_MOD_PATH=$(DESTDIR) \
+		$(if $(wildcard $(KDIR)/certs/signing_key.pem),,CONFIG_MODULE_SIG_ALL=) modules_install
+	@release=$$(modinfo -F vermagic module/ohos_eventfd.ko | cut -d' ' -f1) && test -n "$$release" && \
+	if [ -z "$(DESTDIR)" ]; then echo "depmod $$release"; depmod "$$release"; \
+	else echo "DESTDIR set: run 'depmod $$release' on the target system"; fi
 	install -D -m 0644 udev/60-ohos_eventfd.rules $(DESTDIR)/etc/udev/rules.d/60-ohos_eventfd.rules
+	@if [ -z "$(DESTDIR)" ] && [ -S /run/udev/control ]; then udevadm control --reload-rules; fi
 	@if [ -n "$(MODULES_LOAD)" ]; then \
-		install -D -m 0644 /dev/null $(DESTDIR)/etc/modules-load.d/ohos_eventfd.conf; \
+		mkdir -p $(DESTDIR)/etc/modules-load.d && \
 		echo ohos_eventfd > $(DESTDIR)/etc/modules-load.d/ohos_eventfd.conf; fi
 
 install-userspace:
@@ -70,20 +79,10 @@ vm-run:
 vm-shell:
 	@$(SCRIPTS)/vm.sh shell --kernel $(KERNEL)
 
+# The list is README.md's "Make targets" table, so the two never differ.
 help:
 	@echo "Targets (KERNEL=6.1|6.12 picks the VM kernel, default 6.12):"
-	@echo "  make                 build module/ohos_eventfd.ko (against KDIR) and userspace/"
-	@echo "  make module          build the module against KDIR=$(KDIR)"
-	@echo "  make userspace       build libohos_eventfd, the LD_PRELOAD shim and the CLI"
-	@echo "  make install         install module (modules_install + depmod + udev rule) and userspace;"
-	@echo "                       MODULES_LOAD=1 also loads it at boot (modules-load.d)"
-	@echo "  make clean           remove build products"
-	@echo "  make check           every test: builds, checkpatch/sparse/W=1, userspace, KUnit, VM selftests"
-	@echo "  make demo            the module in a VM running the example program"
-	@echo "  make kunit           KUnit suite under UML (kunit.py, lockdep + KASAN)"
-	@echo "  make selftests       differential selftests in the VM for KERNEL"
-	@echo "  make bench           benchmarks against native eventfd in the VM (both kernels)"
-	@echo "  make bench-host      the same benchmarks on this machine with the module loaded"
-	@echo "  make soak            long reliability runs in the VM"
-	@echo "  make vm-run CMD='...' [EXTRA=dir]   run CMD in the VM with the module loaded"
-	@echo "  make vm-shell        interactive shell in the VM with the module loaded"
+	@sed -n '/^## Make targets/,/^## /p' $(CURDIR)/README.md | \
+		awk -F' [|] ' '/^[|] `/ { gsub(/`/, ""); sub(/^[|] /, "", $$1); sub(/ [|]$$/, "", $$2); \
+			printf "  %s\n      %s\n", $$1, $$2; n++ } \
+			END { if (!n) { print "no Make targets table in README.md" > "/dev/stderr"; exit 1 } }'

@@ -20,9 +20,11 @@ Runs, in order, and continues past failures:
   (d) scripts/kunit.sh (KUnit under UML)
   (e) scripts/selftests.sh 6.1 and 6.12 (VM tests), then scripts/soak.sh
       --short for both (reliability, docs/reliability.md)
-  (f) dkms add + build for both kernels, in a private DKMS tree
-A stage whose inputs are missing (no userspace/Makefile, scripts/kunit.sh
-or dkms.conf) is skipped.
+  (f) scripts/install-test.sh for 6.1 and 6.12: `dkms install` into
+      private DKMS trees, a staged `make install`, then `make install`,
+      modprobe and the DKMS build's insmod in the VM
+A stage whose inputs are missing (no userspace/Makefile or
+scripts/kunit.sh) is skipped.
 
 Output: a progress line per stage; a build or check stage is one result
 line ("ok - ..." or "not ok - ..."), a test stage shows each test result of
@@ -103,13 +105,22 @@ stage_show_logs() {
 	printf '#   logs: %s.out %s.err\n' "$stage_log" "$stage_log"
 }
 
+# A stage's stderr goes to its log; the progress lines in it (oefd_say's
+# "[ohos_eventfd] ...": packages, downloads, builds, VM boots) are also shown
+# as they come, as TAP comments.
+stage_progress() {
+	tee "$stage_log.err" | grep --line-buffered '^\[ohos_eventfd\] ' |
+		sed -u 's/^\[ohos_eventfd\] /#   /' || true
+}
+
 # Run a build or check stage in a subshell (CMD may exit): its output goes
-# to the stage's logs only.
+# to the stage's logs, but for the progress lines.
 run_one() {
 	local desc=$1 status=0
 
 	shift
-	("$@") >"$stage_log.out" 2>"$stage_log.err" </dev/null || status=$?
+	{ ("$@") >"$stage_log.out" 2>&3 3>&- </dev/null || status=$?; } 3> >(stage_progress)
+	wait "$!"
 	stage_result "$status" "$desc"
 }
 
@@ -123,10 +134,13 @@ run_tap() {
 
 	shift 2
 	set +e
-	"$@" </dev/null 2>"$stage_log.err" | tee "$stage_log.out" |
-		grep --line-buffered -E '^[[:space:]]*(not[[:space:]]+)?ok([[:space:]]|$)' |
-		sed -u 's/^/    /'
-	status=${PIPESTATUS[0]}
+	{
+		"$@" </dev/null 2>&3 3>&- | tee "$stage_log.out" |
+			grep --line-buffered -E '^[[:space:]]*(not[[:space:]]+)?ok([[:space:]]|$)' |
+			sed -u 's/^/    /'
+		status=${PIPESTATUS[0]}
+	} 3> >(stage_progress)
+	wait "$!"
 	set -e
 	read -r -a counts < <(tap_count "$stage_log.out")
 	p=${counts[0]} f=${counts[1]} s=${counts[2]}
@@ -156,29 +170,6 @@ install_deps() {
 		python3 perl cpio xz-utils zstd sparse dkms openssl \
 		qemu-system-x86 busybox-static &&
 		oefd_kernel_ensure 6.1 && oefd_kernel_ensure 6.12 && oefd_linux_src
-}
-
-# dkms add + build in a DKMS tree of our own, signing with a key of our
-# own: nothing under /var/lib/dkms, /usr/src or /lib/modules changes. The
-# module's name and version are what dkms made of dkms.conf: the
-# <tree>/<name>/<version>/ that `dkms add` created.
-dkms_build() {
-	local series=$1 work abi added item
-	local -a tree
-
-	abi=$(oefd_kernel_ensure "$series") || return 1
-	work=$(oefd_cache)/dkms/$abi
-	rm -rf "$work"
-	mkdir -p "$work/src" "$work/source" "$work/tree" || return 1
-	for item in dkms.conf Makefile VERSION module include; do
-		[ ! -e "$item" ] || cp -r "$item" "$work/src/" || return 1
-	done
-	tree=(--sourcetree "$work/source" --dkmstree "$work/tree")
-	export mok_signing_key=$work/mok.key mok_certificate=$work/mok.pub
-	dkms add "${tree[@]}" "$work/src" || return 1
-	added=$(cd "$work/tree" && echo */*)
-	[ -d "$work/tree/$added" ] || oefd_die "dkms add left no single <name>/<version> in $work/tree"
-	dkms build "${tree[@]}" -m "${added%/*}" -v "${added#*/}" -k "$abi"
 }
 
 prune_old_runs() {
@@ -246,12 +237,8 @@ main() {
 	done
 
 	for series in 6.1 6.12; do
-		stage_begin "dkms-$series" f "dkms for $series"
-		if [ -f dkms.conf ]; then
-			run_one "dkms add + build for $series" dkms_build "$series"
-		else
-			stage_skip "dkms $series" "no dkms.conf"
-		fi
+		stage_begin "install-$series" f "install paths on $series"
+		run_tap "install paths on $series" tap scripts/install-test.sh "$series"
 	done
 
 	summary="$passed passed, $failed failed"

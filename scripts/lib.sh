@@ -24,7 +24,7 @@ oefd_cache() {
 
 oefd_apt_updated=
 oefd_need_pkgs() {
-	local missing=() pkg installed
+	local missing=() pkg installed n
 
 	installed=$(dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null |
 		    awk '/ install ok installed$/ { print $1 }')
@@ -39,7 +39,10 @@ oefd_need_pkgs() {
 		oefd_apt_updated=1
 	fi
 	oefd_say "installing ${missing[*]} (this can take a few minutes)"
+	n=0
 	for pkg in "${missing[@]}"; do
+		n=$((n + 1))
+		oefd_say "apt-get install $pkg ($n of ${#missing[@]})"
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 			--no-install-recommends "$pkg" >/dev/null 2>&1 ||
 			oefd_die "apt-get install $pkg failed: is package '$pkg' in your apt sources?"
