@@ -131,7 +131,7 @@ staged_tests() {
 	tap "make install-module DESTDIR=... MODULES_LOAD=1" \
 		make -C "$src" install-module DESTDIR="$dest" MODULES_LOAD=1 KDIR="/lib/modules/$abi/build"
 	tap "staged: the module under lib/modules/$abi" \
-		sh -c "find '$dest/lib/modules/$abi' -name ohos_eventfd.ko | grep -q ."
+		sh -c "find '$dest/lib/modules/$abi' -name 'ohos_eventfd.ko*' | grep -q ."
 	tap "staged: the udev rule" test -f "$dest/etc/udev/rules.d/60-ohos_eventfd.rules"
 	tap "staged: MODULES_LOAD=1 adds the modules-load.d entry" \
 		same "$(cat "$dest/etc/modules-load.d/ohos_eventfd.conf")" ohos_eventfd
