@@ -26,7 +26,8 @@ oefd_apt_updated=
 oefd_need_pkgs() {
 	local missing=() pkg installed n
 
-	installed=$(dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null |
+	# dpkg-query fails for a package it has never seen: that is an answer.
+	installed=$({ dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null || true; } |
 		    awk '/ install ok installed$/ { print $1 }')
 	for pkg in "$@"; do
 		grep -qxF "$pkg" <<<"$installed" || missing+=("$pkg")

@@ -339,8 +339,9 @@ vm_write_run_dir() {
 # terminal's Ctrl-C: stop it when vm.sh ends for any reason.
 # shellcheck disable=SC2317 # called by the EXIT trap
 vm_cleanup() {
-	[ -z "$qemu_pid" ] || kill "$qemu_pid" 2>/dev/null || true
-	[ -z "$rundir" ] || rm -rf "$rundir"
+	# main's locals are gone when the trap runs after an exit from main.
+	[ -z "${qemu_pid:-}" ] || kill "$qemu_pid" 2>/dev/null || true
+	[ -z "${rundir:-}" ] || rm -rf "$rundir"
 }
 
 # Boot once; sets run_status to the guest command's exit status, or to
