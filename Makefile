@@ -39,8 +39,9 @@ install: install-module install-userspace
 install-module: module
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/module INSTALL_MOD_PATH=$(DESTDIR) \
 		$(if $(wildcard $(KDIR)/certs/signing_key.pem),,CONFIG_MODULE_SIG_ALL=) modules_install
-	@release=$$(modinfo -F vermagic module/ohos_eventfd.ko | cut -d' ' -f1) && test -n "$$release" && \
-	if [ -z "$(DESTDIR)" ]; then echo "depmod $$release"; depmod "$$release"; \
+	@release=$$(modinfo -F vermagic module/ohos_eventfd.ko | cut -d' ' -f1); \
+	if [ -z "$$release" ]; then echo "error: no release in module/ohos_eventfd.ko's vermagic" >&2; exit 1; \
+	elif [ -z "$(DESTDIR)" ]; then echo "depmod $$release"; depmod "$$release"; \
 	else echo "DESTDIR set: run 'depmod $$release' on the target system"; fi
 	install -D -m 0644 udev/60-ohos_eventfd.rules $(DESTDIR)/etc/udev/rules.d/60-ohos_eventfd.rules
 	@if [ -z "$(DESTDIR)" ] && [ -S /run/udev/control ]; then udevadm control --reload-rules; fi
