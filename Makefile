@@ -28,6 +28,7 @@ clean:
 	$(MAKE) -C userspace clean
 	$(MAKE) -C selftests clean
 	$(MAKE) -C bench clean
+	$(MAKE) -C reliability clean
 
 install: install-module install-userspace
 
