@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The install paths of README.md, end to end, for one kernel series: DKMS and
-# `make install`, each loaded by modprobe in a VM. See usage().
+# `make install`, each module then loaded in a VM. See usage().
 set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -43,7 +43,7 @@ oefd_version() {
 		"$1/include/uapi/linux/ohos_eventfd.h"
 }
 
-# --- in the VM -------------------------------------------------------------
+# --- TAP, on this machine and in the VM --------------------------------------
 
 tap_no=0
 tap_failed=0
@@ -64,9 +64,11 @@ tap() {
 }
 
 same() { [ "$1" = "$2" ] || { echo "got '$1', expected '$2'"; return 1; }; }
+
+# --- in the VM ---------------------------------------------------------------
+
 device_mode() { stat -c '%F %a' /dev/ohos_eventfd; }
-loaded() { grep -q '^ohos_eventfd ' /proc/modules; }
-not_loaded() { ! loaded; }
+not_loaded() { ! grep -q '^ohos_eventfd ' /proc/modules; }
 
 hello_runs() {
 	local tmp out
@@ -80,7 +82,7 @@ hello_runs() {
 	[ "$out" = "read 3 from /dev/ohos_eventfd" ]
 }
 
-# The same tests for the module DKMS built: it loads, and says its version.
+# The module DKMS built: it loads, says its version and serves the example.
 dkms_module_tests() {
 	local ko=$1 version=$2
 
@@ -123,22 +125,6 @@ in_vm() {
 	[ "$tap_failed" -eq 0 ]
 }
 
-# A staged install (DESTDIR, as a package build does), on this machine.
-staged_tests() {
-	local src=$1 abi=$2 dest=$1/../staged
-
-	rm -rf "$dest"
-	tap "make install-module DESTDIR=... MODULES_LOAD=1" \
-		make -C "$src" install-module DESTDIR="$dest" MODULES_LOAD=1 KDIR="/lib/modules/$abi/build"
-	tap "staged: the module under lib/modules/$abi" \
-		sh -c "find '$dest/lib/modules/$abi' -name 'ohos_eventfd.ko*' | grep -q ."
-	tap "staged: the udev rule" test -f "$dest/etc/udev/rules.d/60-ohos_eventfd.rules"
-	tap "staged: MODULES_LOAD=1 adds the modules-load.d entry" \
-		same "$(cat "$dest/etc/modules-load.d/ohos_eventfd.conf")" ohos_eventfd
-	tap "staged: depmod is left to the target (no modules.dep)" \
-		test ! -e "$dest/lib/modules/$abi/modules.dep"
-}
-
 # --- on this machine ---------------------------------------------------------
 
 # A copy of the sources without build products, so that the repository
@@ -153,6 +139,22 @@ copy_sources() {
 	done
 	rm -rf "$dest/userspace/build"
 	find "$dest/module" -type f ! -name '*.[ch]' ! -name Kbuild -delete
+}
+
+# A staged install (DESTDIR, as a package build does).
+staged_tests() {
+	local src=$1 abi=$2 dest=$1/../staged
+
+	rm -rf "$dest"
+	tap "make install-module DESTDIR=... MODULES_LOAD=1" \
+		make -C "$src" install-module DESTDIR="$dest" MODULES_LOAD=1 KDIR="/lib/modules/$abi/build"
+	tap "staged: the module under lib/modules/$abi" \
+		sh -c "find '$dest/lib/modules/$abi' -name 'ohos_eventfd.ko*' | grep -q ."
+	tap "staged: the udev rule" test -f "$dest/etc/udev/rules.d/60-ohos_eventfd.rules"
+	tap "staged: MODULES_LOAD=1 adds the modules-load.d entry" \
+		same "$(cat "$dest/etc/modules-load.d/ohos_eventfd.conf")" ohos_eventfd
+	tap "staged: depmod is left to the target (no modules.dep)" \
+		test ! -e "$dest/lib/modules/$abi/modules.dep"
 }
 
 # README's `dkms install .`, with every DKMS tree private (see usage()).
