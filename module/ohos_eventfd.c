@@ -48,14 +48,41 @@ static DEFINE_IDA(oefd_ida);
 static const struct file_operations oefd_fops;
 
 /*
- * One store: a lockless reader sees the old or the new count with the same
- * rings, both totals that existed. Only moving value from a ring into count
- * needs the seqcount (oefd_drain()).
+ * Every change of count is a seqcount write section, so that count stays
+ * constant across a lockless snapshot that did not retry: rings only grow
+ * in that window (see oefd_snapshot()).
  */
 static void oefd_set_count(struct ohos_eventfd_ctx *ctx, u64 count)
 {
+	write_seqcount_begin(&ctx->seq);
 	WRITE_ONCE(ctx->count, count);
+	write_seqcount_end(&ctx->seq);
 }
+
+/*
+ * The next CPU after @cpu whose ring was ever pushed to, or nr_cpu_ids.
+ * Each word of the bitmap is loaded once, marked: oefd_ring_push() may
+ * set a bit meanwhile, and a bit set after our load belongs to a push the
+ * caller's ordering covers (the Dekker pair, or the snapshot's recheck).
+ */
+static unsigned int oefd_next_used_cpu(struct oefd_percpu *pc, int cpu)
+{
+	unsigned int bit = cpu + 1;
+
+	while (bit < nr_cpu_ids) {
+		unsigned long word = READ_ONCE(pc->used[BIT_WORD(bit)]) &
+				     BITMAP_FIRST_WORD_MASK(bit);
+
+		if (word)
+			return round_down(bit, BITS_PER_LONG) + __ffs(word);
+		bit = round_up(bit + 1, BITS_PER_LONG);
+	}
+	return nr_cpu_ids;
+}
+
+#define oefd_for_each_used_cpu(cpu, pc)					\
+	for ((cpu) = oefd_next_used_cpu((pc), -1); (cpu) < nr_cpu_ids;	\
+	     (cpu) = oefd_next_used_cpu((pc), (cpu)))
 
 /* May a push skip the lock: nobody to wake, and far from the ceiling? */
 static bool oefd_fast_allowed(struct ohos_eventfd_ctx *ctx)
@@ -112,7 +139,7 @@ VISIBLE_IF_KUNIT bool oefd_ring_push(struct ohos_eventfd_ctx *ctx,
 }
 EXPORT_SYMBOL_IF_KUNIT(oefd_ring_push);
 
-/* The sum of @ring's slots from tail up to @head. */
+/* The sum of @ring's slots from tail up to @head. Caller holds wqh.lock. */
 static u64 oefd_ring_sum(struct oefd_ring *ring, unsigned int head)
 {
 	unsigned int tail = ring->tail;
@@ -131,18 +158,20 @@ static void oefd_ring_release(struct oefd_ring *ring, unsigned int head)
 }
 
 /*
- * What @ring holds, without consuming. tail is read first: a fold only
- * moves it up to a head it saw, so head - tail cannot go negative. A span
- * wider than the ring means a fold ran meanwhile; the caller's seqcount
- * retry discards what we return then, so stop at once.
+ * What @ring holds, without consuming; adds the head it read to *@heads.
+ * tail is read first: a fold only moves it up to a head it saw, so head -
+ * tail cannot go negative. A span wider than the ring means a fold ran
+ * meanwhile; the caller's seqcount retry discards what we return then,
+ * so stop at once.
  */
-static u64 oefd_ring_pending(struct oefd_ring *ring)
+static u64 oefd_ring_pending(struct oefd_ring *ring, unsigned int *heads)
 {
 	unsigned int tail = READ_ONCE(ring->tail);
 	/* Pairs with the release of head in oefd_ring_push(). */
 	unsigned int head = smp_load_acquire(&ring->head);
 	u64 sum = 0;
 
+	*heads += head;
 	if (head - tail > OEFD_RING_SLOTS)
 		return 0;
 	for (; tail != head; tail++)
@@ -160,10 +189,10 @@ static void oefd_quiesce(struct ohos_eventfd_ctx *ctx);
  */
 static void oefd_drain_rings(struct ohos_eventfd_ctx *ctx, struct oefd_percpu *pc)
 {
-	int cpu;
+	unsigned int cpu;
 
 	write_seqcount_begin(&ctx->seq);
-	for_each_set_bit(cpu, pc->used, nr_cpu_ids) {
+	oefd_for_each_used_cpu(cpu, pc) {
 		struct oefd_ring *ring = per_cpu_ptr(pc->rings, cpu);
 		/* Pairs with the release of head in oefd_ring_push(). */
 		unsigned int head = smp_load_acquire(&ring->head);
@@ -196,18 +225,19 @@ EXPORT_SYMBOL_IF_KUNIT(oefd_drain);
 /*
  * Wait until no CPU is between its check of oefd_fast_allowed() and the
  * publication of its push. The caller's smp_mb() comes first (see
- * oefd_ring_push()). Pushers never take the lock while pushing, so this
- * may spin under wqh.lock.
+ * oefd_ring_push()). A push holds no lock, cannot sleep and runs with IRQs
+ * off for a fixed, short sequence of instructions, so this may spin under
+ * wqh.lock: it waits at most one push per CPU (docs/design.md).
  */
 static void oefd_quiesce(struct ohos_eventfd_ctx *ctx)
 {
 	/* Pairs with the release in oefd_percpu_install(). */
 	struct oefd_percpu *pc = smp_load_acquire(&ctx->percpu);
-	int cpu;
+	unsigned int cpu;
 
 	if (!pc)
 		return;
-	for_each_set_bit(cpu, pc->used, nr_cpu_ids) {
+	oefd_for_each_used_cpu(cpu, pc) {
 		struct oefd_ring *ring = per_cpu_ptr(pc->rings, cpu);
 
 		/* Pairs with the release of pushing in oefd_ring_push(). */
@@ -216,13 +246,31 @@ static void oefd_quiesce(struct ohos_eventfd_ctx *ctx)
 	}
 }
 
-/* count plus every published push, consistent, without the lock. */
+/* The sum of the heads of every used ring, each loaded once. */
+static unsigned int oefd_heads(struct oefd_percpu *pc)
+{
+	unsigned int cpu, heads = 0;
+
+	oefd_for_each_used_cpu(cpu, pc)
+		heads += READ_ONCE(per_cpu_ptr(pc->rings, cpu)->head);
+	return heads;
+}
+
+/*
+ * The total, without the lock: a value the counter held at one instant
+ * during the call. Every change of count and every fold is a write
+ * section, so count is constant in a pass that does not retry, and the
+ * rings only grow: each ring's head is loaded twice, once with its slots
+ * and once after the last of those loads (ordered by that load's
+ * acquire). Equal sums mean equal heads, so every ring held then what we
+ * summed. Heads can move at most OEFD_RING_SLOTS times per ring between
+ * two folds, which bounds the retries they cause.
+ */
 VISIBLE_IF_KUNIT u64 oefd_snapshot(struct ohos_eventfd_ctx *ctx)
 {
 	struct oefd_percpu *pc;
-	unsigned int seq;
+	unsigned int seq, cpu, heads;
 	u64 total;
-	int cpu;
 
 	oefd_quiesce(ctx);
 	/* Pairs with the release in oefd_percpu_install(). */
@@ -230,45 +278,64 @@ VISIBLE_IF_KUNIT u64 oefd_snapshot(struct ohos_eventfd_ctx *ctx)
 	do {
 		seq = read_seqcount_begin(&ctx->seq);
 		total = READ_ONCE(ctx->count);
+		heads = 0;
 		if (pc)
-			for_each_set_bit(cpu, pc->used, nr_cpu_ids)
-				total += oefd_ring_pending(per_cpu_ptr(pc->rings, cpu));
-	} while (read_seqcount_retry(&ctx->seq, seq));
+			oefd_for_each_used_cpu(cpu, pc)
+				total += oefd_ring_pending(per_cpu_ptr(pc->rings, cpu), &heads);
+	} while (read_seqcount_retry(&ctx->seq, seq) ||
+		 (pc && oefd_heads(pc) != heads));
 	return total;
 }
 EXPORT_SYMBOL_IF_KUNIT(oefd_snapshot);
 
 /*
+ * The caller has just published a store that keeps pushes off the rings
+ * (a wait queue entry, armed, !fast_ok, a new mode): wait for the pushes
+ * that missed it and fold them, so that count is the exact total.
+ */
+static void oefd_catch_pushes(struct ohos_eventfd_ctx *ctx)
+{
+	lockdep_assert_held(&ctx->wqh.lock);
+	/* Pairs with smp_mb() in oefd_ring_push(). */
+	smp_mb();
+	oefd_quiesce(ctx);
+	oefd_drain(ctx);
+}
+
+/*
  * Stop the fast path and fold the rings: from here count is exact and
- * stays so until oefd_fast_resume(). Caller holds wqh.lock.
+ * stays so until oefd_fast_resume().
  */
 static void oefd_fast_stop(struct ohos_eventfd_ctx *ctx)
 {
+	lockdep_assert_held(&ctx->wqh.lock);
 	if (ctx->fast_ok) {
 		WRITE_ONCE(ctx->fast_ok, false);
-		/* Pairs with smp_mb() in oefd_ring_push(). */
-		smp_mb();
-		oefd_quiesce(ctx);
+		oefd_catch_pushes(ctx);
+	} else {
+		oefd_drain(ctx);
 	}
-	oefd_drain(ctx);
 }
 
 /* Rings are empty while the fast path is stopped: reopen it when safe. */
 static void oefd_fast_resume(struct ohos_eventfd_ctx *ctx)
 {
+	lockdep_assert_held(&ctx->wqh.lock);
 	if (!ctx->fast_ok && ctx->count <= oefd_fast_limit)
 		WRITE_ONCE(ctx->fast_ok, true);
 }
 
 /*
  * Wake every waiter with @key, as eventfd does after each change; a wakeup
- * also ends a transition-mode arming. Caller holds wqh.lock.
+ * also ends a transition-mode arming (a consumer that empties the counter
+ * from its wakeup callback arms again, see ohos_eventfd_ctx_do_read()).
  */
 static void oefd_wake(struct ohos_eventfd_ctx *ctx, __poll_t key)
 {
-	if (ctx->armed)
+	lockdep_assert_held(&ctx->wqh.lock);
+	/* oefd_mask() may set armed without the lock. */
+	if (READ_ONCE(ctx->armed))
 		WRITE_ONCE(ctx->armed, false);
-	/* Under wqh.lock, as eventfd's wakeups. */
 	if (!waitqueue_active(&ctx->wqh))
 		return;
 	current->in_eventfd = 1;
@@ -277,16 +344,19 @@ static void oefd_wake(struct ohos_eventfd_ctx *ctx, __poll_t key)
 	ctx->wakeups++;
 }
 
+/* Transition mode: make the next push take the lock (and wake). */
+static void oefd_arm_locked(struct ohos_eventfd_ctx *ctx)
+{
+	WRITE_ONCE(ctx->armed, true);
+	oefd_catch_pushes(ctx);
+}
+
 static void oefd_arm_waiters(struct ohos_eventfd_ctx *ctx)
 {
-	/* Under wqh.lock: a waiter added later arms for itself. */
+	/* A waiter added later arms for itself. */
 	if (!waitqueue_active(&ctx->wqh))
 		return;
-	WRITE_ONCE(ctx->armed, true);
-	/* Pairs with smp_mb() in oefd_ring_push(). */
-	smp_mb();
-	oefd_quiesce(ctx);
-	oefd_drain(ctx);
+	oefd_arm_locked(ctx);
 	if (ctx->count)
 		oefd_wake(ctx, EPOLLIN);
 }
@@ -294,11 +364,11 @@ static void oefd_arm_waiters(struct ohos_eventfd_ctx *ctx)
 /*
  * Transition mode: the count is 0 and someone waits, so the next push must
  * take the lock and wake. Pushes that raced with the arming are folded
- * here, and if there were any, that was the transition. Caller holds
- * wqh.lock.
+ * here, and if there were any, that was the transition: wake.
  */
 static __always_inline void oefd_arm(struct ohos_eventfd_ctx *ctx)
 {
+	lockdep_assert_held(&ctx->wqh.lock);
 	if (ctx->mode == OHOS_EFD_MODE_TRANSITION && !ctx->count)
 		oefd_arm_waiters(ctx);
 }
@@ -313,6 +383,7 @@ static int oefd_wait(struct ohos_eventfd_ctx *ctx,
 	wait_queue_entry_t wait;
 	int ret = 0;
 
+	lockdep_assert_held(&ctx->wqh.lock);
 	init_waitqueue_entry(&wait, current);
 	__add_wait_queue_entry_tail(&ctx->wqh, &wait);
 	for (;;) {
@@ -340,11 +411,9 @@ static bool oefd_readable(struct ohos_eventfd_ctx *ctx, u64 unused)
 	if (ctx->count)
 		return true;
 	if (ctx->mode == OHOS_EFD_MODE_TRANSITION)
-		WRITE_ONCE(ctx->armed, true);
-	/* Pairs with smp_mb() in oefd_ring_push(). */
-	smp_mb();
-	oefd_quiesce(ctx);
-	oefd_drain(ctx);
+		oefd_arm_locked(ctx);
+	else
+		oefd_catch_pushes(ctx);
 	return ctx->count != 0;
 }
 
@@ -354,11 +423,12 @@ static bool oefd_has_room(struct ohos_eventfd_ctx *ctx, u64 value)
 	return ULLONG_MAX - ctx->count > value;
 }
 
-/* Take the count, or 1 in semaphore mode. Caller holds wqh.lock, drained. */
+/* Take the count, or 1 in semaphore mode. Caller has drained the rings. */
 static __always_inline u64 oefd_consume(struct ohos_eventfd_ctx *ctx)
 {
 	u64 cnt;
 
+	lockdep_assert_held(&ctx->wqh.lock);
 	cnt = (ctx->flags & OHOS_EFD_SEMAPHORE) && ctx->count ? 1 : ctx->count;
 	oefd_set_count(ctx, ctx->count - cnt);
 	if (cnt)
@@ -374,6 +444,7 @@ static __always_inline u64 oefd_consume(struct ohos_eventfd_ctx *ctx)
  */
 static void oefd_wake_after_read(struct ohos_eventfd_ctx *ctx, u64 before)
 {
+	lockdep_assert_held(&ctx->wqh.lock);
 	if (ctx->mode == OHOS_EFD_MODE_EXACT ||
 	    ctx->blocked_writers || before >= OHOS_EFD_COUNT_MAX)
 		oefd_wake(ctx, EPOLLOUT);
@@ -408,6 +479,7 @@ static bool oefd_second_cpu(struct ohos_eventfd_ctx *ctx)
 	int cpu = smp_processor_id();
 	bool second;
 
+	lockdep_assert_held(&ctx->wqh.lock);
 	if (likely(ctx->last_cpu == cpu))
 		return false;
 	second = ctx->last_cpu >= 0;
@@ -478,7 +550,8 @@ static int oefd_add(struct ohos_eventfd_ctx *ctx, u64 value, bool nowait)
 		oefd_set_count(ctx, before + value);
 		ctx->slow_writes++;
 		/* Transition mode: only empty -> non-empty, or a waiter that armed. */
-		if (ctx->mode == OHOS_EFD_MODE_EXACT || !before || ctx->armed)
+		if (ctx->mode == OHOS_EFD_MODE_EXACT || !before ||
+		    READ_ONCE(ctx->armed))
 			oefd_wake(ctx, EPOLLIN);
 	}
 	spin_unlock_irq(&ctx->wqh.lock);
@@ -529,11 +602,10 @@ VISIBLE_IF_KUNIT int oefd_set_mode(struct ohos_eventfd_ctx *ctx, u32 mode)
 	spin_lock_irq(&ctx->wqh.lock);
 	if (mode != ctx->mode) {
 		WRITE_ONCE(ctx->mode, mode);
-		/* Pairs with smp_mb() in oefd_ring_push(): old-mode pushes end. */
-		smp_mb();
-		oefd_quiesce(ctx);
-		oefd_drain(ctx);
-		oefd_wake(ctx, EPOLLIN | EPOLLOUT);
+		WRITE_ONCE(ctx->armed, false);
+		/* Pushes decided under the old mode end here. */
+		oefd_catch_pushes(ctx);
+		/* The total did not change: no wakeup, as eventfd sends none. */
 		oefd_arm(ctx);
 	}
 	spin_unlock_irq(&ctx->wqh.lock);
@@ -541,20 +613,28 @@ VISIBLE_IF_KUNIT int oefd_set_mode(struct ohos_eventfd_ctx *ctx, u32 mode)
 }
 EXPORT_SYMBOL_IF_KUNIT(oefd_set_mode);
 
+/* Fast-path writes so far; exact once pushes are stopped (oefd_fast_stop()). */
+static u64 oefd_fast_writes(struct ohos_eventfd_ctx *ctx)
+{
+	struct oefd_percpu *pc = ctx->percpu;
+	unsigned int cpu;
+	u64 sum = 0;
+
+	lockdep_assert_held(&ctx->wqh.lock);
+	if (pc)
+		oefd_for_each_used_cpu(cpu, pc)
+			sum += READ_ONCE(per_cpu_ptr(pc->rings, cpu)->fast_writes);
+	return sum;
+}
+
 VISIBLE_IF_KUNIT void oefd_ctx_stats(struct ohos_eventfd_ctx *ctx,
 				     struct ohos_efd_stats *st)
 {
-	struct oefd_percpu *pc;
-	int cpu;
-
 	spin_lock_irq(&ctx->wqh.lock);
 	st->reads = ctx->reads;
 	st->slow_writes = ctx->slow_writes;
 	st->wakeups = ctx->wakeups;
-	pc = ctx->percpu;
-	if (pc)
-		for_each_set_bit(cpu, pc->used, nr_cpu_ids)
-			st->fast_writes += READ_ONCE(per_cpu_ptr(pc->rings, cpu)->fast_writes);
+	st->fast_writes = oefd_fast_writes(ctx);
 	spin_unlock_irq(&ctx->wqh.lock);
 	st->writes = st->fast_writes + st->slow_writes;
 }
@@ -658,6 +738,14 @@ void ohos_eventfd_ctx_do_read(struct ohos_eventfd_ctx *ctx, __u64 *cnt)
 {
 	lockdep_assert_held(&ctx->wqh.lock);
 	oefd_drain(ctx);
+	/*
+	 * A consumer reading from its wakeup callback stays on the queue, and
+	 * the wakeup that called it disarmed the counter: arm again before
+	 * taking, so that pushes racing with the arming are in what it takes
+	 * and every later one takes the lock and wakes it.
+	 */
+	if (ctx->mode == OHOS_EFD_MODE_TRANSITION)
+		oefd_arm_locked(ctx);
 	*cnt = oefd_consume(ctx);
 }
 EXPORT_SYMBOL_GPL(ohos_eventfd_ctx_do_read);
@@ -666,13 +754,18 @@ int ohos_eventfd_ctx_remove_wait_queue(struct ohos_eventfd_ctx *ctx,
 				       wait_queue_entry_t *wait, __u64 *cnt)
 {
 	unsigned long flags;
+	u64 before;
 
 	spin_lock_irqsave(&ctx->wqh.lock, flags);
 	oefd_drain(ctx);
+	before = ctx->count;
 	*cnt = oefd_consume(ctx);
 	__remove_wait_queue(&ctx->wqh, wait);
+	/* As eventfd: a read's wakeup when something was taken. */
 	if (*cnt)
-		oefd_wake(ctx, EPOLLOUT);
+		oefd_wake_after_read(ctx, before);
+	else
+		oefd_arm(ctx);
 	spin_unlock_irqrestore(&ctx->wqh.lock, flags);
 	return *cnt ? 0 : -EAGAIN;
 }
@@ -742,36 +835,38 @@ static void oefd_show_fdinfo(struct seq_file *m, struct file *file)
 		   !!READ_ONCE(ctx->percpu));
 }
 
-/* Read a struct ohos_efd_config with the uapi's size rules. */
-static int oefd_copy_config(struct ohos_efd_config *cfg,
-			    struct ohos_efd_config __user *ucfg, u32 allowed)
+/* Read a struct ohos_efd_config of @usize bytes with the uapi's rules. */
+static int oefd_copy_config(struct ohos_efd_config *cfg, void __user *ucfg,
+			    size_t usize, u32 allowed)
 {
-	u32 size;
 	int ret;
 
-	if (get_user(size, &ucfg->size))
-		return -EFAULT;
-	if (size < OHOS_EFD_CONFIG_SIZE_VER0)
-		return -EINVAL;
-	ret = copy_struct_from_user(cfg, sizeof(*cfg), ucfg, size);
+	ret = copy_struct_from_user(cfg, sizeof(*cfg), ucfg, usize);
 	if (ret)
 		return ret;
-	if ((cfg->flags & ~allowed) || cfg->reserved)
-		return -EINVAL;
-	return 0;
+	return cfg->flags & ~allowed ? -EINVAL : 0;
+}
+
+/* Has the counter ever been read, written or signalled successfully? */
+static bool oefd_used(struct ohos_eventfd_ctx *ctx)
+{
+	lockdep_assert_held(&ctx->wqh.lock);
+	return ctx->reads || ctx->slow_writes || oefd_fast_writes(ctx);
 }
 
 static int oefd_ioc_configure(struct ohos_eventfd_ctx *ctx,
-			      struct ohos_efd_config __user *ucfg)
+			      void __user *ucfg, size_t usize)
 {
 	struct ohos_efd_config cfg;
 	int ret;
 
-	ret = oefd_copy_config(&cfg, ucfg, OHOS_EFD_SEMAPHORE);
+	ret = oefd_copy_config(&cfg, ucfg, usize, OHOS_EFD_SEMAPHORE);
 	if (ret)
 		return ret;
 	spin_lock_irq(&ctx->wqh.lock);
-	if (ctx->reads || ctx->slow_writes) {
+	/* With pushes stopped, count and the fast-path statistics are exact. */
+	oefd_fast_stop(ctx);
+	if (oefd_used(ctx)) {
 		ret = -EBUSY;
 	} else {
 		WRITE_ONCE(ctx->flags, cfg.flags);
@@ -779,32 +874,33 @@ static int oefd_ioc_configure(struct ohos_eventfd_ctx *ctx,
 		if (cfg.initval)
 			oefd_wake(ctx, EPOLLIN);
 	}
+	oefd_fast_resume(ctx);
 	spin_unlock_irq(&ctx->wqh.lock);
 	return ret;
 }
 
 /* eventfd2() through our fops: a new counter on an anonymous inode. */
-static int oefd_ioc_create(struct ohos_efd_config __user *ucfg)
+static int oefd_ioc_create(void __user *ucfg, size_t usize)
 {
 	struct ohos_efd_config cfg;
 	struct ohos_eventfd_ctx *ctx;
 	struct file *file;
 	int fd, ret;
 
-	ret = oefd_copy_config(&cfg, ucfg, OHOS_EFD_SEMAPHORE |
+	ret = oefd_copy_config(&cfg, ucfg, usize, OHOS_EFD_SEMAPHORE |
 			       OHOS_EFD_NONBLOCK | OHOS_EFD_CLOEXEC);
 	if (ret)
 		return ret;
 	ctx = oefd_ctx_create(cfg.initval, cfg.flags & OHOS_EFD_SEMAPHORE);
 	if (!ctx)
 		return -ENOMEM;
-	fd = get_unused_fd_flags(cfg.flags & O_CLOEXEC);
+	fd = get_unused_fd_flags(cfg.flags & OHOS_EFD_CLOEXEC ? O_CLOEXEC : 0);
 	if (fd < 0) {
 		ret = fd;
 		goto put_ctx;
 	}
 	file = anon_inode_getfile("[ohos_eventfd]", &oefd_fops, ctx,
-				  O_RDWR | (cfg.flags & O_NONBLOCK));
+				  O_RDWR | (cfg.flags & OHOS_EFD_NONBLOCK ? O_NONBLOCK : 0));
 	if (IS_ERR(file)) {
 		ret = PTR_ERR(file);
 		goto put_fd;
@@ -819,19 +915,49 @@ put_ctx:
 	return ret;
 }
 
-static int oefd_ioc_stats(struct ohos_eventfd_ctx *ctx,
-			  struct ohos_efd_stats __user *ust)
+/* Fill a struct ohos_efd_stats of @usize bytes: zeroes past what we know. */
+static int oefd_ioc_stats(struct ohos_eventfd_ctx *ctx, void __user *ust,
+			  size_t usize)
 {
 	struct ohos_efd_stats st = {};
-	u32 size, reserved;
 
-	if (get_user(size, &ust->size) || get_user(reserved, &ust->reserved))
-		return -EFAULT;
-	if (size < OHOS_EFD_STATS_SIZE_VER0 || reserved)
-		return -EINVAL;
 	oefd_ctx_stats(ctx, &st);
-	st.size = min_t(u32, size, sizeof(st));
-	return copy_to_user(ust, &st, st.size) ? -EFAULT : 0;
+	if (copy_to_user(ust, &st, min(usize, sizeof(st))))
+		return -EFAULT;
+	if (usize > sizeof(st) && clear_user(ust + sizeof(st), usize - sizeof(st)))
+		return -EFAULT;
+	return 0;
+}
+
+/* The bits of an ioctl number that hold its struct's size. */
+#define OEFD_IOC_SIZE_BITS	_IOC(0, 0, 0, _IOC_SIZEMASK)
+
+/*
+ * A command whose number carries its struct's size (see the uapi header):
+ * from the first version's size up to a page, as clone3() and openat2().
+ */
+static long oefd_ioctl_struct(struct ohos_eventfd_ctx *ctx, unsigned int cmd,
+			      void __user *uarg)
+{
+	size_t usize = _IOC_SIZE(cmd);
+
+	if (usize > PAGE_SIZE)
+		return -E2BIG;
+	switch (cmd & ~OEFD_IOC_SIZE_BITS) {
+	case OHOS_EFD_IOC_CONFIGURE & ~OEFD_IOC_SIZE_BITS:
+		if (usize < OHOS_EFD_CONFIG_SIZE_VER0)
+			return -EINVAL;
+		return oefd_ioc_configure(ctx, uarg, usize);
+	case OHOS_EFD_IOC_GET_STATS & ~OEFD_IOC_SIZE_BITS:
+		if (usize < OHOS_EFD_STATS_SIZE_VER0)
+			return -EINVAL;
+		return oefd_ioc_stats(ctx, uarg, usize);
+	case OHOS_EFD_IOC_CREATE & ~OEFD_IOC_SIZE_BITS:
+		if (usize < OHOS_EFD_CONFIG_SIZE_VER0)
+			return -EINVAL;
+		return oefd_ioc_create(uarg, usize);
+	}
+	return -ENOTTY;
 }
 
 static u32 oefd_flags(struct ohos_eventfd_ctx *ctx, struct file *file)
@@ -847,8 +973,6 @@ static long oefd_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	u32 mode;
 
 	switch (cmd) {
-	case OHOS_EFD_IOC_CONFIGURE:
-		return oefd_ioc_configure(ctx, uarg);
 	case OHOS_EFD_IOC_GET_FLAGS:
 		return put_user(oefd_flags(ctx, file), (u32 __user *)uarg);
 	case OHOS_EFD_IOC_SET_MODE:
@@ -859,12 +983,8 @@ static long oefd_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return put_user(READ_ONCE(ctx->mode), (u32 __user *)uarg);
 	case OHOS_EFD_IOC_PEEK:
 		return put_user(oefd_snapshot(ctx), (u64 __user *)uarg);
-	case OHOS_EFD_IOC_GET_STATS:
-		return oefd_ioc_stats(ctx, uarg);
-	case OHOS_EFD_IOC_CREATE:
-		return oefd_ioc_create(uarg);
 	}
-	return -ENOTTY;
+	return oefd_ioctl_struct(ctx, cmd, uarg);
 }
 
 /*
@@ -922,8 +1042,6 @@ static int __init oefd_init(void)
 	int ret;
 
 	BUILD_BUG_ON(OHOS_EFD_SEMAPHORE != EFD_SEMAPHORE);
-	BUILD_BUG_ON(OHOS_EFD_NONBLOCK != EFD_NONBLOCK);
-	BUILD_BUG_ON(OHOS_EFD_CLOEXEC != EFD_CLOEXEC);
 	BUILD_BUG_ON(sizeof(struct ohos_efd_config) != OHOS_EFD_CONFIG_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct ohos_efd_stats) != OHOS_EFD_STATS_SIZE_VER0);
 	BUILD_BUG_ON_NOT_POWER_OF_2(OEFD_RING_SLOTS);

@@ -12,6 +12,14 @@
 #include <linux/wait.h>
 #include <linux/ohos_eventfd.h>
 
+/*
+ * count and the ring slots are u64s that lockless readers load in one
+ * access, which is single-copy atomic only on a 64-bit kernel.
+ */
+#ifndef CONFIG_64BIT
+#error "ohos_eventfd needs a 64-bit kernel"
+#endif
+
 #define OEFD_RING_SLOTS	16		/* per CPU; a power of two */
 #define OEFD_FAST_MAX	U32_MAX		/* the largest increment a ring takes */
 
@@ -42,13 +50,13 @@ struct ohos_eventfd_ctx {
 	struct kref kref;
 	/* wqh.lock protects count, ring tails and every field below seq. */
 	wait_queue_head_t wqh;
-	/* Written under wqh.lock around every move from the rings into count. */
+	/* Written under wqh.lock around every change of count and every fold. */
 	seqcount_spinlock_t seq;
 	u64 count;
 	u32 flags;			/* OHOS_EFD_SEMAPHORE */
 	u32 mode;			/* OHOS_EFD_MODE_*; the fast path reads it */
 	bool fast_ok;			/* count <= oefd_fast_limit; the fast path reads it */
-	bool armed;			/* transition mode: a waiter saw 0; set by poll too */
+	bool armed;			/* transition mode: a waiter saw 0; poll sets it locklessly */
 	int last_cpu;			/* CPU of the last locked write, -1 before */
 	u32 blocked_writers;		/* writers asleep at the ceiling */
 	struct oefd_percpu *percpu;	/* NULL until a second CPU writes */
