@@ -10,7 +10,7 @@ set -euo pipefail
 
 usage() {
 	cat <<EOF
-usage: scripts/build-module.sh 6.1|6.12 [--checks]
+usage: scripts/build-module.sh 6.1|6.12 [--checks] [--consumer]
 
 Builds module/ (with include/ beside it) against
 /usr/src/linux-headers-<abi> of the newest installed Debian kernel of the
@@ -22,6 +22,9 @@ stdout; progress and compiler warnings go to stderr.
             checkpatch.pl --strict over our C sources and headers; any
             warning or error in our files, or any checkpatch ERROR, WARNING
             or CHECK, fails (exit 1)
+  --consumer  also build the test-only in-kernel consumer
+            (selftests/kconsumer) against the same kernel and the
+            module's Module.symvers, and print its path instead
   -h, --help  this text
 
 The cache is $(oefd_cache) (set OHOS_EFD_CACHE to move it).
@@ -135,7 +138,8 @@ check_style() {
 	oefd_need_pkgs perl
 	tree=$(oefd_linux_src)
 	for file in module/*.c module/*.h include/linux/ohos_eventfd.h \
-		    include/uapi/linux/ohos_eventfd.h kunit/*.c kunit/*.h; do
+		    include/uapi/linux/ohos_eventfd.h kunit/*.c kunit/*.h \
+		    selftests/kconsumer/*.c selftests/kconsumer/*.h; do
 		[ -f "$OEFD_TOP/$file" ] && [ "$file" != module/compat.h ] && files+=("$file")
 	done
 	oefd_say "checkpatch.pl --strict over ${#files[@]} files and module/compat.h"
@@ -155,15 +159,30 @@ check_style() {
 	return 1
 }
 
-# The build directory is rebuilt in place by the next run: hand out an
-# immutable copy, named by its content, so that a VM booting while someone
-# rebuilds still loads exactly the module it was given.
-snapshot_module() {
-	local dir=$1 ko=$1/module/ohos_eventfd.ko snap sum
+# The test-only consumer, against ABI $1 and the module built in $2.
+build_consumer() {
+	local abi=$1 dir=$2 log=$2/consumer.log
 
-	[ -f "$ko" ] || oefd_die "the module build produced no $ko (log: $dir/build.log)"
+	sync_sources "$OEFD_TOP/selftests/kconsumer" "$dir/selftests/kconsumer"
+	oefd_say "building the test consumer module for $abi"
+	if ! make -C "/usr/src/linux-headers-$abi" M="$dir/selftests/kconsumer" W=1 -j2 \
+		KBUILD_EXTRA_SYMBOLS="$dir/module/Module.symvers" modules >"$log" 2>&1; then
+		cat "$log" >&2
+		oefd_die "consumer module build for $abi failed (log: $log)"
+	fi
+	grep -iE '(warning|error):' "$log" >&2 || true
+}
+
+# The build directory is rebuilt in place by the next run: hand out an
+# immutable copy of $2 (a .ko), named by its content, so that a VM booting
+# while someone rebuilds still loads exactly the module it was given.
+snapshot_module() {
+	local dir=$1 ko=$2 snap sum name
+
+	[ -f "$ko" ] || oefd_die "the build produced no $ko (logs: $dir/*.log)"
+	name=$(basename "$ko" .ko)
 	sum=$(sha256sum "$ko" | cut -c1-16)
-	snap=$dir/ko/ohos_eventfd-$sum.ko
+	snap=$dir/ko/$name-$sum.ko
 	if [ ! -f "$snap" ]; then
 		mkdir -p "$dir/ko"
 		cp "$ko" "$snap.tmp"
@@ -175,12 +194,13 @@ snapshot_module() {
 }
 
 main() {
-	local series='' checks='' abi dir ko status
+	local series='' checks='' consumer='' abi dir ko status
 
 	while [ $# -gt 0 ]; do
 		case $1 in
 		-h | --help) usage; exit 0 ;;
 		--checks) checks=1 ;;
+		--consumer) consumer=1 ;;
 		6.1 | 6.12) series=$1 ;;
 		*) usage >&2; oefd_die "unknown argument '$1'" ;;
 		esac
@@ -196,7 +216,11 @@ main() {
 	exec 9>"$dir.lock"
 	flock 9
 	build_module "$abi" "$dir"
-	ko=$(snapshot_module "$dir")
+	ko=$(snapshot_module "$dir" "$dir/module/ohos_eventfd.ko")
+	if [ -n "$consumer" ]; then
+		build_consumer "$abi" "$dir"
+		ko=$(snapshot_module "$dir" "$dir/selftests/kconsumer/ohos_eventfd_consumer.ko")
+	fi
 	if [ -n "$checks" ]; then
 		status=0
 		check_warnings "$abi" "$dir-checks" || status=1

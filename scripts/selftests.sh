@@ -14,7 +14,10 @@ usage: scripts/selftests.sh 6.1|6.12
 
 Builds the selftests on this machine (make -C selftests) and runs
 selftests/ohos_eventfd_test in a VM booting the series' Debian kernel with
-the module loaded. Then, when userspace/ provides them, prepares the
+the module loaded, then selftests/ohos_eventfd_core_test in a second VM
+with the test-only in-kernel consumer (selftests/kconsumer, built by
+scripts/build-module.sh --consumer) loaded too. Then, when userspace/
+provides them, prepares the
 userspace VM tests on this machine (userspace/tests/vm-prepare.sh) and runs
 userspace/build/tests/run-vm-tests.sh in a second VM.
 
@@ -31,17 +34,34 @@ selftest_timeout() {
 	printf '%s\n' "$((${limit:-600} + 60))"
 }
 
+# run_in_vm SERIES NAME TIMEOUT [VM.SH OPTION...] -- CMD [ARG...]
 run_in_vm() {
 	local series=$1 name=$2 timeout=$3
 
 	shift 3
 	printf '# %s on %s\n' "$name" "$series"
 	oefd_say "selftests: $name in the $series VM"
-	"$OEFD_TOP/scripts/vm.sh" run --kernel "$series" --timeout "$timeout" -- "$@"
+	"$OEFD_TOP/scripts/vm.sh" run --kernel "$series" --timeout "$timeout" "$@"
+}
+
+# The core's selftests, with the consumer module loaded beside ours.
+run_core_tests() {
+	local series=$1 ko extra status=0
+
+	ko=$("$OEFD_TOP/scripts/build-module.sh" "$series" --consumer) ||
+		oefd_die "cannot build the consumer module for $series"
+	extra=$(mktemp -d)
+	cp "$ko" "$extra/ohos_eventfd_consumer.ko"
+	# shellcheck disable=SC2016 # $0 is the program, expanded by that sh
+	run_in_vm "$series" "core kselftests" "$(selftest_timeout)" --extra "$extra" -- \
+		sh -c 'insmod /extra/ohos_eventfd_consumer.ko && exec "$0"' \
+		"$OEFD_TOP/selftests/ohos_eventfd_core_test" || status=1
+	rm -rf "$extra"
+	return "$status"
 }
 
 main() {
-	local series=${1:-} status=0
+	local series=${1:-} status=0 prog
 
 	case $series in
 	-h | --help) usage; exit 0 ;;
@@ -53,17 +73,19 @@ main() {
 	oefd_need_pkgs make gcc libc6-dev
 	oefd_say "selftests: building (make -C selftests)"
 	make -C selftests >&2 || oefd_die "make -C selftests failed"
-	[ -x selftests/ohos_eventfd_test ] ||
-		oefd_die "make -C selftests did not produce selftests/ohos_eventfd_test"
-	run_in_vm "$series" kselftests "$(selftest_timeout)" \
+	for prog in ohos_eventfd_test ohos_eventfd_core_test; do
+		[ -x "selftests/$prog" ] || oefd_die "make -C selftests did not produce selftests/$prog"
+	done
+	run_in_vm "$series" kselftests "$(selftest_timeout)" -- \
 		"$OEFD_TOP/selftests/ohos_eventfd_test" || status=1
+	run_core_tests "$series" || status=1
 
 	if [ -x userspace/tests/vm-prepare.sh ]; then
 		oefd_say "selftests: preparing the userspace VM tests (userspace/tests/vm-prepare.sh)"
 		userspace/tests/vm-prepare.sh >&2 || oefd_die "userspace/tests/vm-prepare.sh failed"
 	fi
 	if [ -x userspace/build/tests/run-vm-tests.sh ]; then
-		run_in_vm "$series" "userspace tests" 600 \
+		run_in_vm "$series" "userspace tests" 600 -- \
 			"$OEFD_TOP/userspace/build/tests/run-vm-tests.sh" || status=1
 	else
 		oefd_say "selftests: no userspace/build/tests/run-vm-tests.sh: userspace VM tests not run"
