@@ -693,31 +693,46 @@ struct close_case {
 };
 
 /*
+ * Above every fd number the harness opens while it settles (it reads
+ * /proc/<tid>/stat through open()): a closed number here stays closed.
+ */
+#define HIGH_FD		900
+
+/*
  * Close the fd another thread is blocked on. With a dup left open the
  * counter lives on, so a write through the dup can end the wait; without
- * one nothing can, and the end of the scenario records what is still blocked.
+ * one nothing can, and the end of the scenario records what is still
+ * blocked. The blocked call uses a high fd number: poll() looks its fds
+ * up again when woken, and a low number, once closed, could already name
+ * the harness's next /proc file (POLLIN) instead of nothing (POLLNVAL),
+ * depending on timing.
  */
 static void scn_close_while_blocked(struct efd_run *run, const void *arg)
 {
 	const struct close_case *cc = arg;
-	struct efd_call c = { .op = EFD_OP_READ, .fd = efd_fd(run), .len = 8,
-			      .events = POLLIN, .cpu = -1 };
+	struct efd_call c = { .op = EFD_OP_READ, .len = 8, .events = POLLIN,
+			      .cpu = -1 };
 	int fd = efd_fd(run);
-	int d = -1;
+	int high = fcntl(fd, F_DUPFD_CLOEXEC, HIGH_FD);
 
-	if (cc->keep_dup)
-		d = efd_dup(run, fd, "dup");
+	efd_ret(run, "high = fcntl(F_DUPFD_CLOEXEC)", high < 0 ? -1 : 0);
+	if (high < 0)
+		return;
+	efd_adopt(run, high, "high");
+	if (!cc->keep_dup)
+		efd_close(run, fd);
+	c.fd = high;
 	if (cc->call == BLOCKED_POLL)
 		c.op = EFD_OP_POLL;
 	if (cc->call == BLOCKED_EPOLL) {
 		c.op = EFD_OP_EPOLL_WAIT;
-		c.fd = efd_epoll_add(run, fd, EPOLLIN);
+		c.fd = efd_epoll_add(run, high, EPOLLIN);
 	}
 	efd_start(run, &c);
-	efd_close(run, fd);
-	if (d >= 0) {
-		efd_write(run, d, 5);
-		efd_poll_mask(run, d);
+	efd_close(run, high);
+	if (cc->keep_dup) {
+		efd_write(run, fd, 5);
+		efd_poll_mask(run, fd);
 	}
 }
 
