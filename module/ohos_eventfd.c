@@ -65,7 +65,7 @@ static void oefd_set_count(struct ohos_eventfd_ctx *ctx, u64 count)
  * set a bit meanwhile, and a bit set after our load belongs to a push the
  * caller's ordering covers (the Dekker pair, or the snapshot's recheck).
  */
-static unsigned int oefd_next_used_cpu(struct oefd_percpu *pc, int cpu)
+static unsigned int oefd_next_used(struct oefd_percpu *pc, int cpu)
 {
 	unsigned int bit = cpu + 1;
 
@@ -79,10 +79,6 @@ static unsigned int oefd_next_used_cpu(struct oefd_percpu *pc, int cpu)
 	}
 	return nr_cpu_ids;
 }
-
-#define oefd_for_each_used_cpu(cpu, pc)					\
-	for ((cpu) = oefd_next_used_cpu((pc), -1); (cpu) < nr_cpu_ids;	\
-	     (cpu) = oefd_next_used_cpu((pc), (cpu)))
 
 /* May a push skip the lock: nobody to wake, and far from the ceiling? */
 static bool oefd_fast_allowed(struct ohos_eventfd_ctx *ctx)
@@ -192,7 +188,7 @@ static void oefd_drain_rings(struct ohos_eventfd_ctx *ctx, struct oefd_percpu *p
 	unsigned int cpu;
 
 	write_seqcount_begin(&ctx->seq);
-	oefd_for_each_used_cpu(cpu, pc) {
+	for (cpu = oefd_next_used(pc, -1); cpu < nr_cpu_ids; cpu = oefd_next_used(pc, cpu)) {
 		struct oefd_ring *ring = per_cpu_ptr(pc->rings, cpu);
 		/* Pairs with the release of head in oefd_ring_push(). */
 		unsigned int head = smp_load_acquire(&ring->head);
@@ -237,7 +233,7 @@ static void oefd_quiesce(struct ohos_eventfd_ctx *ctx)
 
 	if (!pc)
 		return;
-	oefd_for_each_used_cpu(cpu, pc) {
+	for (cpu = oefd_next_used(pc, -1); cpu < nr_cpu_ids; cpu = oefd_next_used(pc, cpu)) {
 		struct oefd_ring *ring = per_cpu_ptr(pc->rings, cpu);
 
 		/* Pairs with the release of pushing in oefd_ring_push(). */
@@ -246,12 +242,23 @@ static void oefd_quiesce(struct ohos_eventfd_ctx *ctx)
 	}
 }
 
+/* What every used ring holds; adds the heads read to *@heads. */
+static u64 oefd_pending(struct oefd_percpu *pc, unsigned int *heads)
+{
+	unsigned int cpu;
+	u64 sum = 0;
+
+	for (cpu = oefd_next_used(pc, -1); cpu < nr_cpu_ids; cpu = oefd_next_used(pc, cpu))
+		sum += oefd_ring_pending(per_cpu_ptr(pc->rings, cpu), heads);
+	return sum;
+}
+
 /* The sum of the heads of every used ring, each loaded once. */
 static unsigned int oefd_heads(struct oefd_percpu *pc)
 {
 	unsigned int cpu, heads = 0;
 
-	oefd_for_each_used_cpu(cpu, pc)
+	for (cpu = oefd_next_used(pc, -1); cpu < nr_cpu_ids; cpu = oefd_next_used(pc, cpu))
 		heads += READ_ONCE(per_cpu_ptr(pc->rings, cpu)->head);
 	return heads;
 }
@@ -269,7 +276,7 @@ static unsigned int oefd_heads(struct oefd_percpu *pc)
 VISIBLE_IF_KUNIT u64 oefd_snapshot(struct ohos_eventfd_ctx *ctx)
 {
 	struct oefd_percpu *pc;
-	unsigned int seq, cpu, heads;
+	unsigned int seq, heads;
 	u64 total;
 
 	oefd_quiesce(ctx);
@@ -280,8 +287,7 @@ VISIBLE_IF_KUNIT u64 oefd_snapshot(struct ohos_eventfd_ctx *ctx)
 		total = READ_ONCE(ctx->count);
 		heads = 0;
 		if (pc)
-			oefd_for_each_used_cpu(cpu, pc)
-				total += oefd_ring_pending(per_cpu_ptr(pc->rings, cpu), &heads);
+			total += oefd_pending(pc, &heads);
 	} while (read_seqcount_retry(&ctx->seq, seq) ||
 		 (pc && oefd_heads(pc) != heads));
 	return total;
@@ -336,6 +342,7 @@ static void oefd_wake(struct ohos_eventfd_ctx *ctx, __poll_t key)
 	/* oefd_mask() may set armed without the lock. */
 	if (READ_ONCE(ctx->armed))
 		WRITE_ONCE(ctx->armed, false);
+	/* Under wqh.lock, as eventfd's wakeups: no waiter can be added meanwhile. */
 	if (!waitqueue_active(&ctx->wqh))
 		return;
 	current->in_eventfd = 1;
@@ -622,7 +629,7 @@ static u64 oefd_fast_writes(struct ohos_eventfd_ctx *ctx)
 
 	lockdep_assert_held(&ctx->wqh.lock);
 	if (pc)
-		oefd_for_each_used_cpu(cpu, pc)
+		for (cpu = oefd_next_used(pc, -1); cpu < nr_cpu_ids; cpu = oefd_next_used(pc, cpu))
 			sum += READ_ONCE(per_cpu_ptr(pc->rings, cpu)->fast_writes);
 	return sum;
 }

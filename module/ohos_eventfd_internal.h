@@ -56,7 +56,7 @@ struct ohos_eventfd_ctx {
 	u32 flags;			/* OHOS_EFD_SEMAPHORE */
 	u32 mode;			/* OHOS_EFD_MODE_*; the fast path reads it */
 	bool fast_ok;			/* count <= oefd_fast_limit; the fast path reads it */
-	bool armed;			/* transition mode: a waiter saw 0; poll sets it locklessly */
+	bool armed;			/* transition mode: a waiter saw 0 (poll: lockless) */
 	int last_cpu;			/* CPU of the last locked write, -1 before */
 	u32 blocked_writers;		/* writers asleep at the ceiling */
 	struct oefd_percpu *percpu;	/* NULL until a second CPU writes */
