@@ -602,24 +602,6 @@ VISIBLE_IF_KUNIT __poll_t oefd_mask(struct ohos_eventfd_ctx *ctx)
 }
 EXPORT_SYMBOL_IF_KUNIT(oefd_mask);
 
-VISIBLE_IF_KUNIT int oefd_set_mode(struct ohos_eventfd_ctx *ctx, u32 mode)
-{
-	if (mode != OHOS_EFD_MODE_EXACT && mode != OHOS_EFD_MODE_TRANSITION)
-		return -EINVAL;
-	spin_lock_irq(&ctx->wqh.lock);
-	if (mode != ctx->mode) {
-		WRITE_ONCE(ctx->mode, mode);
-		WRITE_ONCE(ctx->armed, false);
-		/* Pushes decided under the old mode end here. */
-		oefd_catch_pushes(ctx);
-		/* The total did not change: no wakeup, as eventfd sends none. */
-		oefd_arm(ctx);
-	}
-	spin_unlock_irq(&ctx->wqh.lock);
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(oefd_set_mode);
-
 /* Fast-path writes so far; exact once pushes are stopped (oefd_fast_stop()). */
 static u64 oefd_fast_writes(struct ohos_eventfd_ctx *ctx)
 {
@@ -633,6 +615,33 @@ static u64 oefd_fast_writes(struct ohos_eventfd_ctx *ctx)
 			sum += READ_ONCE(per_cpu_ptr(pc->rings, cpu)->fast_writes);
 	return sum;
 }
+
+VISIBLE_IF_KUNIT int oefd_set_mode(struct ohos_eventfd_ctx *ctx, u32 mode)
+{
+	if (mode != OHOS_EFD_MODE_EXACT && mode != OHOS_EFD_MODE_TRANSITION)
+		return -EINVAL;
+	spin_lock_irq(&ctx->wqh.lock);
+	if (mode != ctx->mode) {
+		u64 pushed = oefd_fast_writes(ctx);
+
+		WRITE_ONCE(ctx->mode, mode);
+		WRITE_ONCE(ctx->armed, false);
+		/* Pushes decided under the old mode end here. */
+		oefd_catch_pushes(ctx);
+		/*
+		 * A push that raced the switch may have read the old mode and
+		 * the new armed (or the new mode and the old empty queue
+		 * rule) and skipped its wakeup: send it now. Without one the
+		 * count did not change, and eventfd sends no wakeup.
+		 */
+		if (oefd_fast_writes(ctx) != pushed)
+			oefd_wake(ctx, EPOLLIN);
+		oefd_arm(ctx);
+	}
+	spin_unlock_irq(&ctx->wqh.lock);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(oefd_set_mode);
 
 VISIBLE_IF_KUNIT void oefd_ctx_stats(struct ohos_eventfd_ctx *ctx,
 				     struct ohos_efd_stats *st)
@@ -939,30 +948,34 @@ static int oefd_ioc_stats(struct ohos_eventfd_ctx *ctx, void __user *ust,
 /* The bits of an ioctl number that hold its struct's size. */
 #define OEFD_IOC_SIZE_BITS	_IOC(0, 0, 0, _IOC_SIZEMASK)
 
+/* A size carried by a command's number: at least @ver0, at most a page. */
+static int oefd_usize_check(size_t usize, size_t ver0)
+{
+	if (usize < ver0)
+		return -EINVAL;
+	return usize > PAGE_SIZE ? -E2BIG : 0;
+}
+
 /*
- * A command whose number carries its struct's size (see the uapi header):
- * from the first version's size up to a page, as clone3() and openat2().
+ * A command whose number carries its struct's size (see the uapi header),
+ * as clone3() and openat2() take theirs. Any other number is ENOTTY,
+ * whatever its size bits say.
  */
 static long oefd_ioctl_struct(struct ohos_eventfd_ctx *ctx, unsigned int cmd,
 			      void __user *uarg)
 {
 	size_t usize = _IOC_SIZE(cmd);
 
-	if (usize > PAGE_SIZE)
-		return -E2BIG;
 	switch (cmd & ~OEFD_IOC_SIZE_BITS) {
 	case OHOS_EFD_IOC_CONFIGURE & ~OEFD_IOC_SIZE_BITS:
-		if (usize < OHOS_EFD_CONFIG_SIZE_VER0)
-			return -EINVAL;
-		return oefd_ioc_configure(ctx, uarg, usize);
+		return oefd_usize_check(usize, OHOS_EFD_CONFIG_SIZE_VER0) ?:
+		       oefd_ioc_configure(ctx, uarg, usize);
 	case OHOS_EFD_IOC_GET_STATS & ~OEFD_IOC_SIZE_BITS:
-		if (usize < OHOS_EFD_STATS_SIZE_VER0)
-			return -EINVAL;
-		return oefd_ioc_stats(ctx, uarg, usize);
+		return oefd_usize_check(usize, OHOS_EFD_STATS_SIZE_VER0) ?:
+		       oefd_ioc_stats(ctx, uarg, usize);
 	case OHOS_EFD_IOC_CREATE & ~OEFD_IOC_SIZE_BITS:
-		if (usize < OHOS_EFD_CONFIG_SIZE_VER0)
-			return -EINVAL;
-		return oefd_ioc_create(uarg, usize);
+		return oefd_usize_check(usize, OHOS_EFD_CONFIG_SIZE_VER0) ?:
+		       oefd_ioc_create(uarg, usize);
 	}
 	return -ENOTTY;
 }

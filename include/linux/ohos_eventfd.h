@@ -39,7 +39,11 @@ static inline void ohos_eventfd_signal(struct ohos_eventfd_ctx *ctx)
  * Read and clear: take the whole count (1 in semaphore mode) into *@cnt.
  * The caller holds the counter's wait queue lock, as in a wait queue
  * callback; ohos_eventfd_ctx_remove_wait_queue() takes it itself and also
- * removes @wait, returning -EAGAIN when the count was 0.
+ * removes @wait, returning -EAGAIN when the count was 0. In transition
+ * mode (OHOS_EFD_MODE_TRANSITION) a consumer that stays on the wait queue
+ * is woken again by the first write after each ohos_eventfd_ctx_do_read(),
+ * as after a read(2); without one it sees no more wakeups while the count
+ * stays non-zero.
  */
 void ohos_eventfd_ctx_do_read(struct ohos_eventfd_ctx *ctx, __u64 *cnt);
 int ohos_eventfd_ctx_remove_wait_queue(struct ohos_eventfd_ctx *ctx,
