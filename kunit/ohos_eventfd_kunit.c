@@ -1004,10 +1004,664 @@ static struct kunit_suite ohos_eventfd_percpu_suite = {
 	.test_cases = ohos_eventfd_percpu_cases,
 };
 
+/* ---- ohos_eventfd_smp: the fast path on parallel CPUs ---- */
+
+/*
+ * Each case starts kthreads bound to different CPUs ("roles"), each one
+ * pushing, taking, snapshotting, polling or changing the mode, for a
+ * bounded time, then checks exact totals: what the roles wrote equals
+ * what they took plus what the counter holds. Needs as many online CPUs
+ * as the case has roles: UML (one CPU) skips the suite; scripts/kunit.sh
+ * --arch x86_64 runs it on 4 vCPUs under KCSAN.
+ */
+#define OEFD_SMP_MAX_ROLES	4
+#define OEFD_SMP_RUN		(HZ / 2)
+/*
+ * The snapshot regression's run. Its window is a few instructions wide:
+ * lengthen it to hunt (ohos_eventfd_kunit.snapshot_ms=N on the kernel
+ * command line, kunit.py run --kernel_args).
+ */
+static unsigned int snapshot_ms = 4000;
+module_param(snapshot_ms, uint, 0444);
+MODULE_PARM_DESC(snapshot_ms, "run of smp_snapshot_never_exceeds_ceiling, in ms (default 4000)");
+#define OEFD_SMP_SNAPSHOT_RUN	msecs_to_jiffies(snapshot_ms)
+/* How long the writer leaves the reopened fast path to the pushers. */
+#define OEFD_SMP_HOLD_US	300
+/* Above oefd_fast_limit: a locked write that closes the fast path. */
+#define OEFD_SMP_BIG		(OHOS_EFD_COUNT_MAX - (1ULL << 20))
+
+struct oefd_smp;
+
+struct oefd_smp_role {
+	struct oefd_smp *s;
+	int (*fn)(struct oefd_smp_role *r);
+	const char *name;
+	u64 value;		/* what a writer writes */
+	bool until_stop;	/* runs until oefd_smp_stop(), not the deadline */
+	bool blocks;		/* may sleep in a blocking read */
+	int cpu;
+	atomic64_t added;	/* the sum of its successful writes */
+	atomic64_t taken;	/* the sum of what its reads returned */
+	atomic64_t ops;		/* successful operations */
+	atomic64_t eagain;	/* nonblocking writes refused, as expected near the ceiling */
+	atomic64_t errors;	/* any other failure */
+	u64 bad;		/* role-specific impossible results; read after done */
+	u64 first_bad;
+	struct hrtimer stall;	/* interrupts a snapshotter, see below */
+	struct completion done;
+	struct task_struct *task;
+};
+
+struct oefd_smp {
+	struct kunit *test;
+	struct ohos_eventfd_ctx *ctx;
+	unsigned long deadline;
+	atomic_t stop;
+	unsigned int nr;
+	bool started;
+	atomic_t cycle;		/* the snapshot regression's rounds */
+	u64 added_by_case;	/* writes of the case itself (unsticking a reader) */
+	struct oefd_smp_role role[OEFD_SMP_MAX_ROLES];
+};
+
+static bool oefd_smp_running(struct oefd_smp_role *r)
+{
+	if (atomic_read(&r->s->stop))
+		return false;
+	return r->until_stop || time_before(jiffies, r->s->deadline);
+}
+
+/* A nonblocking write of r->value, as fast as the counter lets it. */
+static int oefd_smp_pusher(struct oefd_smp_role *r)
+{
+	unsigned long i;
+
+	for (i = 0; oefd_smp_running(r); i++) {
+		int ret = oefd_write_value(r->s->ctx, r->value, true);
+
+		if (!ret) {
+			atomic64_add(r->value, &r->added);
+			atomic64_inc(&r->ops);
+		} else if (ret == -EAGAIN) {
+			atomic64_inc(&r->eagain);
+		} else {
+			atomic64_inc(&r->errors);
+		}
+		if (!(i % 256))
+			cond_resched();
+	}
+	return 0;
+}
+
+/* Nonblocking reads; in semaphore mode each must return exactly 1. */
+static int oefd_smp_taker(struct oefd_smp_role *r)
+{
+	bool semaphore = r->s->ctx->flags & OHOS_EFD_SEMAPHORE;
+	unsigned long i;
+	u64 cnt;
+
+	for (i = 0; oefd_smp_running(r); i++) {
+		int ret = oefd_take(r->s->ctx, true, &cnt);
+
+		if (!ret) {
+			atomic64_add(cnt, &r->taken);
+			atomic64_inc(&r->ops);
+			if (!cnt || (semaphore && cnt != 1)) {
+				if (!r->bad++)
+					r->first_bad = cnt;
+			}
+		} else if (ret != -EAGAIN) {
+			atomic64_inc(&r->errors);
+		}
+		if (!(i % 256))
+			cond_resched();
+	}
+	return 0;
+}
+
+/* Blocking reads until the case stops it: every wait ends with a write. */
+static int oefd_smp_blocking_reader(struct oefd_smp_role *r)
+{
+	u64 cnt;
+
+	while (oefd_smp_running(r)) {
+		if (oefd_take(r->s->ctx, false, &cnt)) {
+			atomic64_inc(&r->errors);
+			break;
+		}
+		atomic64_add(cnt, &r->taken);
+		atomic64_inc(&r->ops);
+	}
+	return 0;
+}
+
+/*
+ * The totals the snapshot regression's counter can hold: OEFD_SMP_BIG
+ * alone (it is written only to an empty counter, and closes the fast
+ * path), or a few pushes of OEFD_FAST_MAX (one per pusher and round).
+ * The old bug's count-before-a-read plus a push after it is neither; it
+ * also passes 2^64 and wraps, so a check of the ceiling alone misses it.
+ */
+#define OEFD_SMP_MAX_PUSHES	64
+
+static void oefd_smp_check_total(struct oefd_smp_role *r, u64 total)
+{
+	if (total == OEFD_SMP_BIG ||
+	    (total % OEFD_FAST_MAX == 0 && total / OEFD_FAST_MAX <= OEFD_SMP_MAX_PUSHES))
+		return;
+	if (!r->bad++)
+		r->first_bad = total;
+}
+
+static int oefd_smp_snapshotter(struct oefd_smp_role *r)
+{
+	unsigned long i;
+
+	for (i = 0; oefd_smp_running(r); i++) {
+		oefd_smp_check_total(r, oefd_snapshot(r->s->ctx));
+		atomic64_inc(&r->ops);
+		if (!(i % 256))
+			cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * Hard IRQs on the snapshotting CPU that hold it for a while, as any
+ * interrupt may: a snapshot interrupted between its load of count and its
+ * loads of the rings gives the other CPUs time to read and push in
+ * between, which otherwise takes a few instructions' luck.
+ */
+#define OEFD_SMP_STALL_PERIOD_NS	(300 * NSEC_PER_USEC)
+#define OEFD_SMP_STALL_US		150
+
+static enum hrtimer_restart oefd_smp_stall(struct hrtimer *stall)
+{
+	struct oefd_smp_role *r = container_of(stall, struct oefd_smp_role, stall);
+
+	udelay(OEFD_SMP_STALL_US);
+	if (!oefd_smp_running(r))
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(stall, ns_to_ktime(OEFD_SMP_STALL_PERIOD_NS));
+	return HRTIMER_RESTART;
+}
+
+static int oefd_smp_stalled_snapshotter(struct oefd_smp_role *r)
+{
+	struct hrtimer *stall = &r->stall;
+
+	/* A used ring on this CPU too: more to read after count. */
+	oefd_kunit_push(r->s->ctx, 0);
+	hrtimer_init(stall, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
+	stall->function = oefd_smp_stall;
+	hrtimer_start(stall, ns_to_ktime(OEFD_SMP_STALL_PERIOD_NS),
+		      HRTIMER_MODE_REL_PINNED_HARD);
+	oefd_smp_snapshotter(r);
+	hrtimer_cancel(stall);
+	return 0;
+}
+
+static int oefd_smp_poller(struct oefd_smp_role *r)
+{
+	unsigned long i;
+
+	for (i = 0; oefd_smp_running(r); i++) {
+		__poll_t mask = oefd_mask(r->s->ctx);
+
+		if ((mask & EPOLLERR) && !r->bad++)
+			r->first_bad = (__force u32)mask;
+		atomic64_inc(&r->ops);
+		if (!(i % 16))
+			usleep_range(10, 50);
+	}
+	return 0;
+}
+
+/* Exact, transition, exact, ... with the others running. */
+static int oefd_smp_mode_flipper(struct oefd_smp_role *r)
+{
+	u32 mode = OHOS_EFD_MODE_EXACT;
+
+	while (oefd_smp_running(r)) {
+		mode = mode == OHOS_EFD_MODE_EXACT ? OHOS_EFD_MODE_TRANSITION :
+						     OHOS_EFD_MODE_EXACT;
+		if (oefd_set_mode(r->s->ctx, mode))
+			atomic64_inc(&r->errors);
+		atomic64_inc(&r->ops);
+		/* A poll between two changes: arms in transition mode. */
+		oefd_mask(r->s->ctx);
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * The snapshot regression's writer, in rounds: read everything, write
+ * OEFD_SMP_BIG through the locked path (count past oefd_fast_limit: the
+ * fast path closes), let the pushers aim at the closed fast path (a new
+ * round), read it all back (which reopens the fast path, their pushes land
+ * at once). A write refused because a push came late starts the round
+ * again.
+ */
+static int oefd_smp_big_writer(struct oefd_smp_role *r)
+{
+	struct ohos_eventfd_ctx *ctx = r->s->ctx;
+	u64 cnt;
+	int ret;
+
+	/* A used ring on this CPU too: more for a snapshot to read after count. */
+	oefd_kunit_push(ctx, 0);
+	while (oefd_smp_running(r)) {
+		ret = oefd_take(ctx, true, &cnt);
+		if (!ret) {
+			atomic64_add(cnt, &r->taken);
+			oefd_smp_check_total(r, cnt);
+		} else if (ret != -EAGAIN) {
+			atomic64_inc(&r->errors);
+		}
+		ret = oefd_write_value(ctx, OEFD_SMP_BIG, true);
+		if (ret) {
+			atomic64_inc(ret == -EAGAIN ? &r->eagain : &r->errors);
+			continue;
+		}
+		atomic64_add(OEFD_SMP_BIG, &r->added);
+		atomic64_inc(&r->ops);
+		atomic_inc(&r->s->cycle);
+		ret = oefd_take(ctx, true, &cnt);
+		if (!ret) {
+			atomic64_add(cnt, &r->taken);
+			oefd_smp_check_total(r, cnt);
+		} else {
+			atomic64_inc(&r->errors);
+		}
+		/*
+		 * Nobody takes the lock for a while: the pushes land, and a
+		 * snapshot that loaded count before this read finishes without
+		 * a fold making it retry.
+		 */
+		udelay(OEFD_SMP_HOLD_US);
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * Its pushers: one U32_MAX-sized push per round, straight into this CPU's
+ * ring (oefd_ring_push(), never the lock), retried while the fast path is
+ * closed, so that it lands as soon as the read reopens it.
+ */
+static int oefd_smp_round_pusher(struct oefd_smp_role *r)
+{
+	struct oefd_smp *s = r->s;
+	int seen = atomic_read(&s->cycle), round;
+
+	/*
+	 * No cpu_relax() in these loops: TCG leaves its CPU loop at every
+	 * PAUSE, which makes a push land rounds late.
+	 */
+	while (oefd_smp_running(r)) {
+		round = atomic_read(&s->cycle);
+		if (round == seen)
+			continue;
+		seen = round;
+		while (oefd_smp_running(r) && atomic_read(&s->cycle) == round) {
+			if (oefd_kunit_push(s->ctx, r->value)) {
+				atomic64_add(r->value, &r->added);
+				atomic64_inc(&r->ops);
+				break;
+			}
+			atomic64_inc(&r->eagain);
+		}
+	}
+	return 0;
+}
+
+static int oefd_smp_role_fn(void *data)
+{
+	struct oefd_smp_role *r = data;
+
+	r->fn(r);
+	complete_all(&r->done);
+	return 0;
+}
+
+/*
+ * A blocking reader may sleep past the stop: a write ends its wait (exact
+ * mode wakes a reader on every write). Returns what the case wrote.
+ */
+static u64 oefd_smp_unstick(struct oefd_smp *s, struct oefd_smp_role *r)
+{
+	if (!r->blocks || completion_done(&r->done))
+		return 0;
+	oefd_set_mode(s->ctx, OHOS_EFD_MODE_EXACT);
+	return oefd_write_value(s->ctx, 1, true) ? 0 : 1;
+}
+
+/* Stop every role and reap it; runs at the end of the case, however it ends. */
+static void oefd_smp_reap(void *data)
+{
+	struct oefd_smp *s = data;
+	unsigned int i;
+
+	atomic_set(&s->stop, 1);
+	for (i = 0; s->started && i < s->nr; i++)
+		s->added_by_case += oefd_smp_unstick(s, &s->role[i]);
+	for (i = 0; i < s->nr; i++) {
+		struct oefd_smp_role *r = &s->role[i];
+
+		/* kthread_stop() would hang on a stuck role: leave it, loudly. */
+		if (s->started &&
+		    WARN(!wait_for_completion_timeout(&r->done, OEFD_KUNIT_TIMEOUT),
+			 "ohos_eventfd_kunit: %s on cpu %d stuck, not reaped\n",
+			 r->name, r->cpu))
+			continue;
+		kthread_stop_put(r->task);
+	}
+}
+
+/* A case with @nr roles on @nr different CPUs; skips with fewer CPUs. */
+static struct oefd_smp *oefd_smp_new(struct kunit *test,
+				     struct ohos_eventfd_ctx *ctx, unsigned int nr)
+{
+	struct oefd_smp *s;
+
+	if (num_online_cpus() < nr)
+		kunit_skip(test, "needs %u online CPUs, has %u", nr, num_online_cpus());
+	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->test = test;
+	s->ctx = ctx;
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, oefd_smp_reap, s));
+	return s;
+}
+
+#define OEFD_SMP_ROLE(s, fn, value, until_stop)				\
+	oefd_smp_add(s, fn, #fn, value, until_stop)
+
+/* A role on the next online CPU, created now, started by oefd_smp_go(). */
+static struct oefd_smp_role *oefd_smp_add(struct oefd_smp *s,
+					  int (*fn)(struct oefd_smp_role *r),
+					  const char *name, u64 value,
+					  bool until_stop)
+{
+	struct kunit *test = s->test;
+	struct oefd_smp_role *r;
+
+	KUNIT_ASSERT_LT(test, s->nr, OEFD_SMP_MAX_ROLES);
+	r = &s->role[s->nr];
+	r->s = s;
+	r->fn = fn;
+	r->name = name;
+	r->value = value;
+	r->until_stop = until_stop;
+	r->blocks = fn == oefd_smp_blocking_reader;
+	r->cpu = cpumask_nth(s->nr, cpu_online_mask);
+	KUNIT_ASSERT_LT(test, r->cpu, nr_cpu_ids);
+	init_completion(&r->done);
+	r->task = kthread_create(oefd_smp_role_fn, r, "oefd_smp/%d", r->cpu);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(r->task));
+	kthread_bind(r->task, r->cpu);
+	get_task_struct(r->task);
+	s->nr++;
+	return r;
+}
+
+/* Start every role; the timed ones stop after @run. */
+static void oefd_smp_go(struct oefd_smp *s, unsigned long run)
+{
+	unsigned int i;
+
+	s->deadline = jiffies + run;
+	s->started = true;
+	for (i = 0; i < s->nr; i++)
+		wake_up_process(s->role[i].task);
+}
+
+/* Wait for the timed roles: each ends at the deadline. */
+static bool oefd_smp_wait_timed(struct oefd_smp *s, unsigned long run)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nr; i++) {
+		struct oefd_smp_role *r = &s->role[i];
+
+		if (!r->until_stop &&
+		    !wait_for_completion_timeout(&r->done, run + OEFD_KUNIT_TIMEOUT)) {
+			KUNIT_FAIL(s->test, "%s on cpu %d did not finish", r->name, r->cpu);
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * The roles still running (readers, consumers) see the count drop to 0
+ * and take it all: with every writer done, a count left is one nobody
+ * will read, i.e. a waiter asleep that was not woken.
+ */
+static bool oefd_smp_wait_empty(struct oefd_smp *s)
+{
+	unsigned long deadline = jiffies + OEFD_KUNIT_TIMEOUT;
+
+	do {
+		if (!oefd_snapshot(s->ctx))
+			return true;
+		usleep_range(500, 1000);
+	} while (time_before(jiffies, deadline));
+	return false;
+}
+
+/* Stop the roles, then: added == taken + what the counter still holds. */
+static void oefd_smp_check_totals(struct oefd_smp *s, u64 taken_elsewhere)
+{
+	struct kunit *test = s->test;
+	u64 added, taken = taken_elsewhere;
+	unsigned int i;
+
+	kunit_release_action(test, oefd_smp_reap, s);
+	added = s->added_by_case;
+	for (i = 0; i < s->nr; i++) {
+		struct oefd_smp_role *r = &s->role[i];
+
+		kunit_info(test, "cpu%d %s: %lld ops, added %llu, taken %llu, %lld EAGAIN\n",
+			   r->cpu, r->name, atomic64_read(&r->ops),
+			   atomic64_read(&r->added), atomic64_read(&r->taken),
+			   atomic64_read(&r->eagain));
+		added += atomic64_read(&r->added);
+		taken += atomic64_read(&r->taken);
+		KUNIT_EXPECT_EQ_MSG(test, atomic64_read(&r->errors), 0,
+				    "%s on cpu %d", r->name, r->cpu);
+		if (r->bad)
+			KUNIT_FAIL(test,
+				   "%s on cpu %d: %llu impossible results, first %llu (%#llx)",
+				   r->name, r->cpu, r->bad, r->first_bad, r->first_bad);
+		KUNIT_EXPECT_GT_MSG(test, atomic64_read(&r->ops), 0,
+				    "%s on cpu %d never ran", r->name, r->cpu);
+	}
+	/* Sums wrap at 2^64 only in the snapshot regression: equal mod 2^64. */
+	OEFD_EXPECT_COUNT(test, s->ctx, added - taken);
+}
+
+/* Pushes on three CPUs, nonblocking reads on a fourth: nothing lost or doubled. */
+static void smp_pushes_and_takes_exact(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx_rings(test, 0, 0);
+	struct oefd_smp *s = oefd_smp_new(test, ctx, 4);
+
+	OEFD_SMP_ROLE(s, oefd_smp_taker, 0, true);
+	OEFD_SMP_ROLE(s, oefd_smp_pusher, 1, false);
+	OEFD_SMP_ROLE(s, oefd_smp_pusher, 1000, false);
+	OEFD_SMP_ROLE(s, oefd_smp_pusher, OEFD_FAST_MAX, false);
+	oefd_smp_go(s, OEFD_SMP_RUN);
+	oefd_smp_wait_timed(s, OEFD_SMP_RUN);
+	oefd_smp_check_totals(s, 0);
+	KUNIT_EXPECT_GT(test, oefd_kunit_fast_writes(ctx), 0);
+}
+
+/* Semaphore mode: two readers on two CPUs take one each, never more. */
+static void smp_semaphore_takes_one_each(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx_rings(test, 0, OHOS_EFD_SEMAPHORE);
+	struct oefd_smp *s = oefd_smp_new(test, ctx, 4);
+
+	OEFD_SMP_ROLE(s, oefd_smp_taker, 0, true);
+	OEFD_SMP_ROLE(s, oefd_smp_taker, 0, true);
+	OEFD_SMP_ROLE(s, oefd_smp_pusher, 1, false);
+	OEFD_SMP_ROLE(s, oefd_smp_pusher, 1, false);
+	oefd_smp_go(s, OEFD_SMP_RUN);
+	oefd_smp_wait_timed(s, OEFD_SMP_RUN);
+	KUNIT_EXPECT_TRUE_MSG(test, oefd_smp_wait_empty(s), "the readers left a count");
+	oefd_smp_check_totals(s, 0);
+}
+
+/*
+ * The regression for 9c0c2c1: a read lowered count outside a seqcount
+ * write section, so a snapshot could load count before the read took it
+ * and a ring after a push the reopened fast path let in: a total that
+ * never existed, past OHOS_EFD_COUNT_MAX when count held OEFD_SMP_BIG.
+ * Here one CPU writes OEFD_SMP_BIG (the locked path, which closes the
+ * fast path) and reads it back (which reopens it), two push U32_MAX
+ * through the fast path as soon as it reopens, one snapshots, interrupted
+ * often: no snapshot may pass the ceiling.
+ */
+static void smp_snapshot_never_exceeds_ceiling(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx_rings(test, 0, 0);
+	struct oefd_smp *s = oefd_smp_new(test, ctx, 3);
+	struct oefd_smp_role *writer, *snap;
+
+	writer = OEFD_SMP_ROLE(s, oefd_smp_big_writer, 0, false);
+	snap = OEFD_SMP_ROLE(s, oefd_smp_stalled_snapshotter, 0, false);
+	OEFD_SMP_ROLE(s, oefd_smp_round_pusher, OEFD_FAST_MAX, false);
+	/* A fourth CPU snapshots too: the window is a few instructions wide. */
+	if (num_online_cpus() > 3)
+		OEFD_SMP_ROLE(s, oefd_smp_stalled_snapshotter, 0, false);
+	oefd_smp_go(s, OEFD_SMP_SNAPSHOT_RUN);
+	oefd_smp_wait_timed(s, OEFD_SMP_SNAPSHOT_RUN);
+	oefd_smp_check_totals(s, 0);
+	/* It means something only if both paths ran, many times. */
+	KUNIT_EXPECT_GT(test, atomic64_read(&writer->ops), 0);
+	KUNIT_EXPECT_GT(test, oefd_kunit_fast_writes(ctx), 0);
+	KUNIT_EXPECT_GT(test, atomic64_read(&snap->ops), 0);
+}
+
+/*
+ * A blocking reader on one CPU, pushes on two others and a poller on the
+ * fourth (which arms in transition mode): when the writers stop, the
+ * reader has taken everything, none of it stranded while it sleeps.
+ */
+static void oefd_smp_blocking_reader_case(struct kunit *test, u32 mode)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx_rings(test, 0, 0);
+	struct oefd_smp *s = oefd_smp_new(test, ctx, 4);
+
+	KUNIT_ASSERT_EQ(test, oefd_set_mode(ctx, mode), 0);
+	OEFD_SMP_ROLE(s, oefd_smp_blocking_reader, 0, true);
+	OEFD_SMP_ROLE(s, oefd_smp_poller, 0, false);
+	OEFD_SMP_ROLE(s, oefd_smp_pusher, 1, false);
+	OEFD_SMP_ROLE(s, oefd_smp_pusher, 7, false);
+	oefd_smp_go(s, OEFD_SMP_RUN);
+	oefd_smp_wait_timed(s, OEFD_SMP_RUN);
+	if (!oefd_smp_wait_empty(s)) {
+		KUNIT_FAIL(test, "blocking reader asleep with count %llu left",
+			   oefd_snapshot(ctx));
+		oefd_kunit_dump(test, ctx);
+	}
+	oefd_smp_check_totals(s, 0);
+}
+
+static void smp_blocking_reader_exact(struct kunit *test)
+{
+	oefd_smp_blocking_reader_case(test, OHOS_EFD_MODE_EXACT);
+}
+
+static void smp_blocking_reader_transition(struct kunit *test)
+{
+	oefd_smp_blocking_reader_case(test, OHOS_EFD_MODE_TRANSITION);
+}
+
+/* The mode changes under a blocking reader and two pushers. */
+static void smp_mode_changes_lose_nothing(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx_rings(test, 0, 0);
+	struct oefd_smp *s = oefd_smp_new(test, ctx, 4);
+
+	OEFD_SMP_ROLE(s, oefd_smp_blocking_reader, 0, true);
+	OEFD_SMP_ROLE(s, oefd_smp_mode_flipper, 0, false);
+	OEFD_SMP_ROLE(s, oefd_smp_pusher, 1, false);
+	OEFD_SMP_ROLE(s, oefd_smp_pusher, 7, false);
+	oefd_smp_go(s, OEFD_SMP_RUN);
+	oefd_smp_wait_timed(s, OEFD_SMP_RUN);
+	if (!oefd_smp_wait_empty(s)) {
+		KUNIT_FAIL(test, "blocking reader asleep with count %llu left",
+			   oefd_snapshot(ctx));
+		oefd_kunit_dump(test, ctx);
+	}
+	oefd_smp_check_totals(s, 0);
+}
+
+/*
+ * KVM's pattern on parallel CPUs: a wait queue callback takes the count
+ * (ohos_eventfd_ctx_do_read()) while three CPUs push. Registered as poll
+ * registers it (oefd_mask() after adding the entry arms the counter in
+ * transition mode). Once the writers stop, the callback has been woken
+ * for everything: the count is 0, with nobody else reading.
+ */
+static void oefd_smp_callback_case(struct kunit *test, bool flip)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx_rings(test, 0, 0);
+	struct oefd_smp *s = oefd_smp_new(test, ctx, 4);
+	struct oefd_kunit_waiter w;
+
+	KUNIT_ASSERT_EQ(test, oefd_set_mode(ctx, OHOS_EFD_MODE_TRANSITION), 0);
+	oefd_kunit_waiter_init(&w, ctx, true);
+	add_wait_queue(&ctx->wqh, &w.wait);
+	OEFD_EXPECT_MASK(test, ctx, EPOLLOUT);
+	if (flip)
+		OEFD_SMP_ROLE(s, oefd_smp_mode_flipper, 0, false);
+	OEFD_SMP_ROLE(s, oefd_smp_pusher, 1, false);
+	OEFD_SMP_ROLE(s, oefd_smp_pusher, 7, false);
+	OEFD_SMP_ROLE(s, oefd_smp_pusher, OEFD_FAST_MAX, false);
+	oefd_smp_go(s, OEFD_SMP_RUN);
+	oefd_smp_wait_timed(s, OEFD_SMP_RUN);
+	OEFD_EXPECT_COUNT(test, ctx, 0);
+	remove_wait_queue(&ctx->wqh, &w.wait);
+	KUNIT_EXPECT_GT(test, w.calls, 0);
+	oefd_smp_check_totals(s, w.cnt);
+}
+
+static void smp_callback_consumer_takes_all(struct kunit *test)
+{
+	oefd_smp_callback_case(test, false);
+}
+
+/* The same while the mode flips between exact and transition. */
+static void smp_callback_consumer_mode_changes(struct kunit *test)
+{
+	oefd_smp_callback_case(test, true);
+}
+
+static struct kunit_case ohos_eventfd_smp_cases[] = {
+	KUNIT_CASE(smp_pushes_and_takes_exact),
+	KUNIT_CASE(smp_semaphore_takes_one_each),
+	KUNIT_CASE_SLOW(smp_snapshot_never_exceeds_ceiling),
+	KUNIT_CASE(smp_blocking_reader_exact),
+	KUNIT_CASE(smp_blocking_reader_transition),
+	KUNIT_CASE(smp_mode_changes_lose_nothing),
+	KUNIT_CASE(smp_callback_consumer_takes_all),
+	KUNIT_CASE(smp_callback_consumer_mode_changes),
+	{}
+};
+
+static struct kunit_suite ohos_eventfd_smp_suite = {
+	.name = "ohos_eventfd_smp",
+	.test_cases = ohos_eventfd_smp_cases,
+};
+
 kunit_test_suites(&ohos_eventfd_ring_suite, &ohos_eventfd_fold_suite,
 		  &ohos_eventfd_ceiling_suite, &ohos_eventfd_semaphore_suite,
 		  &ohos_eventfd_wait_suite, &ohos_eventfd_kapi_suite,
-		  &ohos_eventfd_percpu_suite);
+		  &ohos_eventfd_percpu_suite, &ohos_eventfd_smp_suite);
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 MODULE_DESCRIPTION("KUnit tests for ohos_eventfd");

@@ -15,16 +15,17 @@ usage: scripts/check.sh      (make check)
 Runs, in order, and continues past failures:
   (a) dependencies: packages, both Debian kernels, the linux-source tree
   (b) scripts/build-module.sh --checks for 6.1 and 6.12 (W=1, sparse,
-      checkpatch --strict)
+      checkpatch --strict); scripts/model-check.sh (the spin model of
+      the core's protocol, model/)
   (c) make -C userspace, make -C userspace check (host tests)
-  (d) scripts/kunit.sh (KUnit under UML)
+  (d) scripts/kunit.sh (KUnit under UML, lockdep and KASAN), then
+      scripts/kunit.sh --arch x86_64 (4 vCPUs, KCSAN and lockdep)
   (e) scripts/selftests.sh 6.1 and 6.12 (VM tests), then scripts/soak.sh
       --short for both (reliability, docs/reliability.md)
   (f) scripts/install-test.sh for 6.1 and 6.12: `dkms install` into
       private DKMS trees, a staged `make install`, then `make install`,
       modprobe and the DKMS build's insmod in the VM
-A stage whose inputs are missing (no userspace/Makefile or
-scripts/kunit.sh) is skipped.
+A stage whose inputs are missing (no userspace/Makefile) is skipped.
 
 Output: a progress line per stage; a build or check stage is one result
 line ("ok - ..." or "not ok - ..."), a test stage shows each test result of
@@ -168,7 +169,7 @@ run_tap() {
 install_deps() {
 	oefd_need_pkgs make gcc libc6-dev binutils flex bison bc libelf-dev \
 		python3 perl cpio xz-utils zstd sparse dkms openssl \
-		qemu-system-x86 busybox-static &&
+		qemu-system-x86 busybox-static spin &&
 		oefd_kernel_ensure 6.1 && oefd_kernel_ensure 6.12 && oefd_linux_src
 }
 
@@ -205,6 +206,9 @@ main() {
 			scripts/build-module.sh "$series" --checks
 	done
 
+	stage_begin model b "the spin model"
+	run_tap "spin model (scripts/model-check.sh)" tap scripts/model-check.sh
+
 	if [ -f userspace/Makefile ]; then
 		stage_begin userspace-build c "userspace build"
 		run_one "userspace builds (make -C userspace)" make -C userspace
@@ -220,11 +224,9 @@ main() {
 	run_one "benchmarks build, not run (make -C bench)" make -C bench
 
 	stage_begin kunit d "KUnit under UML"
-	if [ -x scripts/kunit.sh ]; then
-		run_tap "kunit" tap scripts/kunit.sh
-	else
-		stage_skip "kunit" "no scripts/kunit.sh"
-	fi
+	run_tap "kunit" tap scripts/kunit.sh
+	stage_begin kunit-x86_64 d "KUnit on x86_64: 4 vCPUs, KCSAN, lockdep"
+	run_tap "kunit x86_64" tap scripts/kunit.sh --arch x86_64
 
 	for series in 6.1 6.12; do
 		stage_begin "selftests-$series" e "VM tests on $series"
