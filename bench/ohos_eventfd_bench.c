@@ -204,11 +204,17 @@ static int set_mode(const struct variant *v, int fd)
 	return fd;
 }
 
+/* eventfd2()'s EFD_* flags as the module's OHOS_EFD_* bits. */
+static uint32_t ohos_flags(int flags)
+{
+	return (flags & EFD_SEMAPHORE ? OHOS_EFD_SEMAPHORE : 0) |
+	       (flags & EFD_NONBLOCK ? OHOS_EFD_NONBLOCK : 0) |
+	       (flags & EFD_CLOEXEC ? OHOS_EFD_CLOEXEC : 0);
+}
+
 static void ohos_configure(int fd, uint32_t flags, uint32_t initval)
 {
-	struct ohos_efd_config cfg = {
-		.size = sizeof(cfg), .flags = flags, .initval = initval,
-	};
+	struct ohos_efd_config cfg = { .flags = flags, .initval = initval };
 
 	if (ioctl(fd, OHOS_EFD_IOC_CONFIGURE, &cfg))
 		die("OHOS_EFD_IOC_CONFIGURE");
@@ -229,9 +235,7 @@ static int factory(void)
 
 static int ohos_create(unsigned int initval, int flags)
 {
-	struct ohos_efd_config cfg = {
-		.size = sizeof(cfg), .flags = (uint32_t)flags, .initval = initval,
-	};
+	struct ohos_efd_config cfg = { .flags = ohos_flags(flags), .initval = initval };
 	int fd = ioctl(factory(), OHOS_EFD_IOC_CREATE, &cfg);
 
 	if (fd < 0)
@@ -260,7 +264,7 @@ static int counter_open(const struct variant *v, unsigned int initval, int flags
 	if (fd < 0)
 		die("open %s (is the ohos_eventfd module loaded?)", OHOS_EVENTFD_DEVICE);
 	if (initval || (flags & EFD_SEMAPHORE))
-		ohos_configure(fd, flags & EFD_SEMAPHORE, initval);
+		ohos_configure(fd, ohos_flags(flags & EFD_SEMAPHORE), initval);
 	return set_mode(v, fd);
 }
 
@@ -919,8 +923,6 @@ struct writers_result {
 
 static void ohos_stats(int fd, struct ohos_efd_stats *st)
 {
-	memset(st, 0, sizeof(*st));
-	st->size = sizeof(*st);
 	if (ioctl(fd, OHOS_EFD_IOC_GET_STATS, st))
 		die("OHOS_EFD_IOC_GET_STATS");
 }

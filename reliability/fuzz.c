@@ -283,6 +283,24 @@ static uint32_t gen_events(struct rel_rng *r)
 	return ev;
 }
 
+/* CONFIGURE, GET_STATS and CREATE take a struct: their number carries its size. */
+static bool sized_cmd(unsigned int idx)
+{
+	return idx == IOC_CONFIGURE || idx == IOC_GET_STATS || idx == IOC_CREATE;
+}
+
+/* Is @cmd one of ours, a struct command with any size included? */
+static bool our_number(uint32_t cmd)
+{
+	unsigned int i;
+
+	for (i = 0; i < REL_ARRAY_SIZE(our_cmd); i++)
+		if (sized_cmd(i) ? (cmd & ~REL_IOC_SIZE_BITS) == (our_cmd[i] & ~REL_IOC_SIZE_BITS) :
+				   cmd == our_cmd[i])
+			return true;
+	return false;
+}
+
 /* An ioctl number no VFS layer answers and that is none of ours. */
 static uint32_t gen_foreign_cmd(struct rel_rng *r)
 {
@@ -301,20 +319,22 @@ static uint32_t gen_foreign_cmd(struct rel_rng *r)
 		bad = false;
 		for (i = 0; i < REL_ARRAY_SIZE(vfs_magic); i++)
 			bad |= ((cmd >> 8) & 0xff) == vfs_magic[i];
-		for (i = 0; i < REL_ARRAY_SIZE(our_cmd); i++)
-			bad |= cmd == (uint32_t)our_cmd[i];
+		bad |= our_number(cmd);
 	} while (bad);
 	return cmd;
 }
 
-/* Sizes for a struct argument whose first version is @ver0 bytes. */
+/*
+ * Sizes an ioctl number can carry for a struct whose first version is
+ * @ver0 bytes: below it, a little above, a page, above a page.
+ */
 static uint32_t gen_struct_size(struct rel_rng *r, uint32_t ver0)
 {
 	switch (rel_rng_below(r, 10)) {
 	case 0: return rel_rng_below(r, ver0);
 	case 1: return ver0 + 1 + rel_rng_below(r, 64);
 	case 2: return PAGE;
-	case 3: return (uint32_t)rel_rng_next(r);
+	case 3: return PAGE + 1 + rel_rng_below(r, _IOC_SIZEMASK - PAGE);
 	default: return ver0;
 	}
 }
@@ -363,11 +383,10 @@ static void gen_op(struct rel_rng *r, struct fz_op *op)
 		break;
 	case FZ_IOCTL_OURS:
 		op->arg = rel_rng_below(r, REL_ARRAY_SIZE(our_cmd));
-		/* len: the struct's size field; len2: its reserved field / flags. */
+		/* len: the struct size the number carries (CONFIGURE, GET_STATS, CREATE). */
 		op->len = gen_struct_size(r, op->arg == IOC_GET_STATS ? OHOS_EFD_STATS_SIZE_VER0 :
 							    OHOS_EFD_CONFIG_SIZE_VER0);
-		op->len2 = rel_rng_below(r, 5) ? 0 : (uint32_t)rel_rng_next(r);
-		/* value: flags/mode; value2: initval, or where to put a non-zero tail byte. */
+		/* value: flags/mode; value2: initval, and where to put a non-zero tail byte. */
 		op->value = rel_rng_below(r, 3) ? rel_rng_below(r, 2) : rel_rng_next(r);
 		op->value2 = rel_rng_below(r, 3) ? 0 : rel_rng_next(r);
 		break;
@@ -442,9 +461,9 @@ static void fz_describe(const struct fz_op *op, char *out, size_t len)
 		snprintf(out, len, "ioctl(%#x, %s)", op->arg, ptr_name[op->ptr]);
 		break;
 	case FZ_IOCTL_OURS:
-		snprintf(out, len, "ioctl(%s, %s) size %u reserved %#x value %#" PRIx64
-			 " value2 %#" PRIx64 " (ours only)", our_cmd_name[op->arg], ptr_name[op->ptr],
-			 op->len, op->len2, op->value, op->value2);
+		snprintf(out, len, "ioctl(%s, %s) size %u value %#" PRIx64 " value2 %#" PRIx64
+			 " (ours only)", our_cmd_name[op->arg], ptr_name[op->ptr], op->len, op->value,
+			 op->value2);
 		break;
 	case FZ_MIGRATE:
 		snprintf(out, len, "move to CPU %" PRIu64 " modulo the CPUs online", op->value);
@@ -517,7 +536,7 @@ static void make_epolls(struct fz_pair *p)
 
 static void pair_open(struct fz_pair *p, const struct fz_case *c)
 {
-	struct ohos_efd_config cfg = { .size = sizeof(cfg), .flags = c->flags & EFD_SEMAPHORE,
+	struct ohos_efd_config cfg = { .flags = rel_ohos_flags(c->flags & EFD_SEMAPHORE),
 				       .initval = c->initval };
 
 	*p = (struct fz_pair){ .use_epoll = c->use_epoll,
@@ -549,7 +568,7 @@ static unsigned long long fast_writes_seen, slow_writes_seen;
 
 static void pair_close(struct fz_pair *p)
 {
-	struct ohos_efd_stats st = { .size = sizeof(st) };
+	struct ohos_efd_stats st;
 
 	if (!native_only && !ioctl(p->fd[REL_OHOS], OHOS_EFD_IOC_GET_STATS, &st)) {
 		fast_writes_seen += st.fast_writes;
@@ -925,15 +944,14 @@ static bool config_cmd(const struct fz_op *op)
 }
 
 /*
- * Lay out the argument: CONFIGURE {size, flags, initval, reserved} and
- * sometimes a non-zero byte past the first version; GET_STATS {size,
- * reserved} and a fill pattern; a u32 for SET_MODE; the fill pattern for
- * the other scalars. The read-only page keeps its content.
+ * Lay out the argument: CONFIGURE {flags, initval}, zeros, and sometimes
+ * a non-zero byte past the first version but within the size the number
+ * carries; a u32 for SET_MODE; the fill pattern for GET_STATS and the
+ * other scalars. The read-only page keeps its content.
  */
 static void build_arg(const struct arg_mem *m, const struct fz_op *op)
 {
-	uint32_t config[4] = { op->len, (uint32_t)op->value, (uint32_t)op->value2, op->len2 };
-	uint32_t stats[2] = { op->len, op->len2 };
+	uint32_t config[2] = { (uint32_t)op->value, (uint32_t)op->value2 };
 	uint32_t mode = (uint32_t)op->value;
 	size_t room = m->readable, tail;
 
@@ -942,8 +960,6 @@ static void build_arg(const struct arg_mem *m, const struct fz_op *op)
 	memset(m->base, config_cmd(op) ? 0 : FILL_BYTE, room);
 	if (config_cmd(op))
 		memcpy(m->base, config, room < sizeof(config) ? room : sizeof(config));
-	else if (op->arg == IOC_GET_STATS)
-		memcpy(m->base, stats, room < sizeof(stats) ? room : sizeof(stats));
 	else if (op->arg == IOC_SET_MODE)
 		memcpy(m->base, &mode, room < sizeof(mode) ? room : sizeof(mode));
 	if (config_cmd(op) && (op->value2 >> 32) && op->len > OHOS_EFD_CONFIG_SIZE_VER0) {
@@ -982,16 +998,20 @@ static int tail_verdict(const struct arg_mem *m, size_t from, size_t to)
 	return 0;
 }
 
-/* The errno CONFIGURE or CREATE must give (0: success), following the uapi header. */
-static int expect_config(const struct fz_pair *p, const struct arg_mem *m, bool create)
+/*
+ * The errno CONFIGURE or CREATE with a struct of @size bytes must give (0:
+ * success), following the uapi header: the size first, then the bytes
+ * past the first version, then the struct itself.
+ */
+static int expect_config(const struct fz_pair *p, const struct arg_mem *m, uint32_t size,
+			 bool create)
 {
 	uint32_t allowed = OHOS_EFD_SEMAPHORE |
 			   (create ? OHOS_EFD_NONBLOCK | OHOS_EFD_CLOEXEC : 0);
-	int64_t size = arg_u32(m, 0);
 	int tail;
 
-	if (size < 0)
-		return EFAULT;
+	if (size > PAGE)
+		return E2BIG;
 	if (size < OHOS_EFD_CONFIG_SIZE_VER0)
 		return EINVAL;
 	tail = tail_verdict(m, OHOS_EFD_CONFIG_SIZE_VER0, size);
@@ -999,7 +1019,7 @@ static int expect_config(const struct fz_pair *p, const struct arg_mem *m, bool 
 		return tail;
 	if (m->readable < OHOS_EFD_CONFIG_SIZE_VER0)
 		return EFAULT;
-	if ((arg_u32(m, 4) & ~allowed) || arg_u32(m, 12))
+	if (arg_u32(m, 0) & ~allowed)
 		return EINVAL;
 	/*
 	 * CONFIGURE only before first use: a read that took the count (even
@@ -1008,15 +1028,14 @@ static int expect_config(const struct fz_pair *p, const struct arg_mem *m, bool 
 	return (p->reads || p->writes) && !create ? EBUSY : 0;
 }
 
-static int expect_stats(const struct arg_mem *m)
+/* GET_STATS: the size, then the fields, then zeroing the bytes past them. */
+static int expect_stats(const struct arg_mem *m, uint32_t size)
 {
-	int64_t size = arg_u32(m, 0), reserved = arg_u32(m, 4);
-
-	if (size < 0 || reserved < 0)
-		return EFAULT;
-	if (size < OHOS_EFD_STATS_SIZE_VER0 || reserved)
+	if (size > PAGE)
+		return E2BIG;
+	if (size < OHOS_EFD_STATS_SIZE_VER0)
 		return EINVAL;
-	if (m->read_only || m->readable < OHOS_EFD_STATS_SIZE_VER0)
+	if (m->read_only || m->readable < size)
 		return EFAULT;
 	return 0;
 }
@@ -1035,8 +1054,7 @@ static int expect_scalar(const struct fz_op *op, const struct arg_mem *m)
 /* Ours and eventfd start over with the configuration CONFIGURE accepted. */
 static void configured(struct fz_pair *p, const struct arg_mem *m)
 {
-	uint32_t flags = arg_u32(m, 4), initval = arg_u32(m, 8);
-
+	uint32_t flags = arg_u32(m, 0), initval = arg_u32(m, 4);
 	int fl = fcntl(p->fd[REL_NATIVE], F_GETFL);
 
 	p->semaphore = flags & OHOS_EFD_SEMAPHORE;
@@ -1064,16 +1082,15 @@ static bool mode_set(struct fz_pair *p, const struct arg_mem *m)
 }
 
 /*
- * The statistics must count what happened, fill exactly the bytes they
- * report, and (after a partial copy into a half-mapped argument) have
- * written only bytes a full call writes too.
+ * The statistics must count what happened, zero the bytes past them up to
+ * the size the number carries and not write a byte more, and (after a
+ * partial copy into a half-mapped argument) have written only bytes a full
+ * call writes too.
  */
 static bool check_stats(struct fz_pair *p, const struct fz_op *op, const struct arg_mem *m)
 {
 	unsigned char partial[OHOS_EFD_STATS_SIZE_VER0];
-	struct ohos_efd_stats st = { .size = op->len };
-	size_t filled = op->len < sizeof(st) ? op->len : sizeof(st);
-
+	struct ohos_efd_stats st;
 	size_t i;
 
 	if (op->ptr == PTR_HALF) {
@@ -1090,9 +1107,6 @@ static bool check_stats(struct fz_pair *p, const struct fz_op *op, const struct 
 		return true;
 	}
 	memcpy(&st, m->base, sizeof(st));
-	if (st.size != filled || st.reserved)
-		return fail("GET_STATS: size %u reserved %u, expected %zu and 0", st.size,
-			    st.reserved, filled);
 	if (st.writes != p->writes || st.reads != p->reads ||
 	    st.fast_writes + st.slow_writes != st.writes)
 		return fail("GET_STATS: writes %llu (fast %llu + slow %llu), reads %llu; "
@@ -1100,9 +1114,13 @@ static bool check_stats(struct fz_pair *p, const struct fz_op *op, const struct 
 			    (unsigned long long)st.writes, (unsigned long long)st.fast_writes,
 			    (unsigned long long)st.slow_writes, (unsigned long long)st.reads,
 			    p->writes, p->reads);
-	for (i = filled; i < filled + 64 && i < m->readable; i++)
+	for (i = sizeof(st); i < op->len; i++)
+		if (m->base[i])
+			return fail("GET_STATS size %u: byte %zu is %#x, not zeroed", op->len, i,
+				    m->base[i]);
+	for (; i < op->len + 64 && i < m->readable; i++)
 		if (m->base[i] != FILL_BYTE)
-			return fail("GET_STATS wrote byte %zu, past the %zu it reports", i, filled);
+			return fail("GET_STATS wrote byte %zu, past the %u of its size", i, op->len);
 	return true;
 }
 
@@ -1140,7 +1158,7 @@ static bool check_untouched(const struct fz_op *op, const struct arg_mem *m)
 /* A counter CREATE made: it holds initval, has the flags asked, and goes. */
 static bool created(int fd, const struct arg_mem *m)
 {
-	uint32_t flags = arg_u32(m, 4), initval = arg_u32(m, 8), got = ~0u;
+	uint32_t flags = arg_u32(m, 0), initval = arg_u32(m, 4), got = ~0u;
 	uint64_t count = rel_peek(fd);
 	int fdflags = fcntl(fd, F_GETFD);
 
@@ -1160,17 +1178,19 @@ static bool run_ours(struct fz_pair *p, const struct fz_op *op)
 			op->arg == IOC_GET_STATS ? sizeof(struct ohos_efd_stats) :
 			op->arg == IOC_PEEK ? 8 : 4;
 	struct arg_mem m = arg_mem(op->ptr, objlen);
+	unsigned long cmd = sized_cmd(op->arg) ? rel_ioc_sized(our_cmd[op->arg], op->len) :
+						 our_cmd[op->arg];
 	int want, err;
 	long ret;
 
 	build_arg(&m, op);
 	switch (op->arg) {
 	case IOC_CONFIGURE:
-	case IOC_CREATE: want = expect_config(p, &m, op->arg == IOC_CREATE); break;
-	case IOC_GET_STATS: want = expect_stats(&m); break;
+	case IOC_CREATE: want = expect_config(p, &m, op->len, op->arg == IOC_CREATE); break;
+	case IOC_GET_STATS: want = expect_stats(&m, op->len); break;
 	default: want = expect_scalar(op, &m); break;
 	}
-	ret = ioctl(p->fd[REL_OHOS], our_cmd[op->arg], m.base);
+	ret = ioctl(p->fd[REL_OHOS], cmd, m.base);
 	err = ret < 0 ? errno : 0;
 	if (op->arg == IOC_CREATE && ret >= 0) {
 		if (want) {

@@ -123,7 +123,7 @@ static void refused_while(const char *what, int fd, int busy_err, bool reader_wa
 
 static void rmmod_in_use(void)
 {
-	struct ohos_efd_config cfg = { .size = sizeof(cfg) };
+	struct ohos_efd_config cfg = { 0 };
 	int busy_err = unload(BUSY_MODULE), dev, made;
 	pthread_t reader;
 	uint64_t v = 1;

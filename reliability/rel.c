@@ -96,11 +96,18 @@ void rel_create_done(void)
 	rel_create_dev = -1;
 }
 
+uint32_t rel_ohos_flags(int flags)
+{
+	return (flags & EFD_SEMAPHORE ? OHOS_EFD_SEMAPHORE : 0) |
+	       (flags & EFD_NONBLOCK ? OHOS_EFD_NONBLOCK : 0) |
+	       (flags & EFD_CLOEXEC ? OHOS_EFD_CLOEXEC : 0);
+}
+
 /* OHOS_EFD_IOC_CREATE, on a device fd opened once and kept. */
 static int rel_create(unsigned int initval, int flags)
 {
 	int dev = rel_create_dev;
-	struct ohos_efd_config cfg = { .size = sizeof(cfg), .flags = flags, .initval = initval };
+	struct ohos_efd_config cfg = { .flags = rel_ohos_flags(flags), .initval = initval };
 
 	if (dev < 0)
 		dev = rel_create_dev = open(OHOS_EVENTFD_DEVICE, O_RDWR | O_CLOEXEC);
@@ -112,8 +119,7 @@ static int rel_create(unsigned int initval, int flags)
 int rel_counter(enum rel_kind kind, unsigned int initval, int flags)
 {
 	struct ohos_efd_config cfg = {
-		.size = sizeof(cfg),
-		.flags = flags & EFD_SEMAPHORE,
+		.flags = rel_ohos_flags(flags & EFD_SEMAPHORE),
 		.initval = initval,
 	};
 	int fd;

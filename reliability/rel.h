@@ -56,6 +56,21 @@ int rel_counter(enum rel_kind kind, unsigned int initval, int flags);
 /* Close the device fd kept for OHOS_EFD_IOC_CREATE (it holds the module). */
 void rel_create_done(void);
 
+/*
+ * eventfd2()'s EFD_SEMAPHORE, EFD_NONBLOCK and EFD_CLOEXEC in @flags as
+ * the module's OHOS_EFD_* bits; other bits are dropped.
+ */
+uint32_t rel_ohos_flags(int flags);
+
+/* The bits of an ioctl number that hold its struct's size. */
+#define REL_IOC_SIZE_BITS	_IOC(0, 0, 0, _IOC_SIZEMASK)
+
+/* @cmd carrying @size instead: the command as a caller with another struct issues it. */
+static inline unsigned long rel_ioc_sized(unsigned long cmd, size_t size)
+{
+	return (cmd & ~REL_IOC_SIZE_BITS) | _IOC(0, 0, 0, size);
+}
+
 /* OHOS_EFD_IOC_PEEK; dies if the ioctl fails. */
 uint64_t rel_peek(int fd);
 

@@ -572,7 +572,7 @@ static bool waiter_registered(void)
  */
 static bool check_stats(unsigned long writes, unsigned long reads)
 {
-	struct ohos_efd_stats st = { .size = sizeof(st) };
+	struct ohos_efd_stats st;
 
 	if (opt.kind != REL_OHOS)
 		return true;

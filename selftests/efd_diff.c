@@ -128,11 +128,35 @@ void efd_set_factory(enum efd_factory factory)
 	efd_ohos_factory = factory;
 }
 
+/*
+ * eventfd2()'s flags in the kernel's bits: swap EFD_NONBLOCK with
+ * OHOS_EFD_NONBLOCK and EFD_CLOEXEC with OHOS_EFD_CLOEXEC, keep every other
+ * bit. A permutation, so each flag word eventfd2() refuses stays one the
+ * module must refuse: a bit unknown to eventfd2() is unknown to the module.
+ */
+uint32_t efd_ohos_flags(int flags)
+{
+	static const struct {
+		uint32_t efd, ohos;
+	} swap[] = {
+		{ EFD_NONBLOCK, OHOS_EFD_NONBLOCK },
+		{ EFD_CLOEXEC, OHOS_EFD_CLOEXEC },
+	};
+	uint32_t in = (uint32_t)flags, out = in;
+	size_t i;
+
+	for (i = 0; i < sizeof(swap) / sizeof(swap[0]); i++) {
+		out &= ~(swap[i].efd | swap[i].ohos);
+		out |= (in & swap[i].efd ? swap[i].ohos : 0) |
+		       (in & swap[i].ohos ? swap[i].efd : 0);
+	}
+	return out;
+}
+
 static int efd_create_by_open(const struct efd_spec *spec)
 {
 	struct ohos_efd_config cfg = {
-		.size = sizeof(cfg),
-		.flags = spec->flags & ~(EFD_NONBLOCK | EFD_CLOEXEC),
+		.flags = efd_ohos_flags(spec->flags & ~(EFD_NONBLOCK | EFD_CLOEXEC)),
 		.initval = spec->initval,
 	};
 	int fd, err;
@@ -152,14 +176,14 @@ static int efd_create_by_open(const struct efd_spec *spec)
 }
 
 /*
- * eventfd2()'s arguments as they are. The device fd is closed at once, so
- * that every case also checks that a counter outlives the fd that made it.
+ * eventfd2()'s arguments, the flags in the kernel's bits. The device fd is
+ * closed at once, so that every case also checks that a counter outlives
+ * the fd that made it.
  */
 static int efd_create_by_ioctl(const struct efd_spec *spec)
 {
 	struct ohos_efd_config cfg = {
-		.size = sizeof(cfg),
-		.flags = spec->flags,
+		.flags = efd_ohos_flags(spec->flags),
 		.initval = spec->initval,
 	};
 	int dev, fd, err;

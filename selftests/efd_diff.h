@@ -92,6 +92,7 @@ bool efd_ohos_available(char *why, size_t len);
 bool efd_native_as_ohos(void);
 void efd_set_factory(enum efd_factory factory);
 int efd_create(enum efd_kind kind, const struct efd_spec *spec);
+uint32_t efd_ohos_flags(int flags);
 int efd_online_cpus(int *cpus, int max);
 int efd_pin_self(int cpu);
 

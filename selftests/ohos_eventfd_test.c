@@ -29,6 +29,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
@@ -128,7 +129,7 @@ static void expect_peek(struct efd_run *run, int fd, uint64_t expected)
  */
 static void report_write_paths(struct efd_run *run, int fd)
 {
-	struct ohos_efd_stats st = { .size = sizeof(st) };
+	struct ohos_efd_stats st;
 
 	if (efd_run_kind(run) != EFD_OHOS || efd_native_as_ohos())
 		return;
@@ -1277,6 +1278,18 @@ struct stats_ext {
 	unsigned char tail[16];
 };
 
+/* @cmd with @size in its size bits: how a caller with another struct asks. */
+static unsigned long ioc_sized(unsigned long cmd, size_t size)
+{
+	return (cmd & ~_IOC(0, 0, 0, _IOC_SIZEMASK)) | _IOC(0, 0, 0, size);
+}
+
+/* One past the largest struct size the module takes: a page. */
+static size_t above_page(void)
+{
+	return sysconf(_SC_PAGESIZE) + 1;
+}
+
 /* A new counter, close-on-exec, made @factory's way: count 0, normal mode. */
 static int new_counter(enum efd_factory factory, int flags)
 {
@@ -1288,9 +1301,7 @@ static int new_counter(enum efd_factory factory, int flags)
 
 static int configure(int fd, __u32 flags, __u32 initval)
 {
-	struct ohos_efd_config cfg = {
-		.size = sizeof(cfg), .flags = flags, .initval = initval,
-	};
+	struct ohos_efd_config cfg = { .flags = flags, .initval = initval };
 
 	return ioctl(fd, OHOS_EFD_IOC_CONFIGURE, &cfg);
 }
@@ -1394,20 +1405,37 @@ TEST_F(ioctl, configure_after_read_ebusy)
 	EXPECT_EQ(UINT64_MAX, read_value(self->fd));
 }
 
-TEST_F(ioctl, configure_reserved_einval)
+/* A page is the largest struct taken (the bytes past ours are zero here). */
+TEST_F(ioctl, configure_size_above_page_e2big)
 {
-	struct ohos_efd_config cfg = {
-		.size = sizeof(cfg), .initval = 4, .reserved = 1,
-	};
+	size_t page = sysconf(_SC_PAGESIZE);
+	struct ohos_efd_config *cfg = calloc(1, above_page());
+	uint64_t count = 1;
 
-	EXPECT_EQ(-1, ioctl(self->fd, OHOS_EFD_IOC_CONFIGURE, &cfg));
-	EXPECT_EQ(EINVAL, errno);
-	expect_still_configurable(_metadata, self->fd);
+	ASSERT_NE(NULL, cfg);
+	cfg->initval = 4;
+	EXPECT_EQ(-1, ioctl(self->fd, ioc_sized(OHOS_EFD_IOC_CONFIGURE, above_page()), cfg));
+	EXPECT_EQ(E2BIG, errno);
+	EXPECT_TRUE(ohos_peek(self->fd, &count));
+	EXPECT_EQ(0u, count);
+	free(cfg);
+
+	cfg = calloc(1, page);
+	ASSERT_NE(NULL, cfg);
+	cfg->initval = 7;
+	ASSERT_EQ(0, ioctl(self->fd, ioc_sized(OHOS_EFD_IOC_CONFIGURE, page), cfg))
+		TH_LOG("a page, zero past the struct: %s", strerror(errno));
+	EXPECT_EQ(7u, read_value(self->fd));
+	free(cfg);
 }
 
 TEST_F(ioctl, configure_unknown_flag_einval)
 {
-	static const __u32 bad[] = { 0x2, 0x4, 0x100, 0x80000000u, OHOS_EFD_SEMAPHORE | 0x40 };
+	/* NONBLOCK and CLOEXEC belong to a file: CREATE takes them, CONFIGURE not. */
+	static const __u32 bad[] = {
+		OHOS_EFD_NONBLOCK, OHOS_EFD_CLOEXEC, 0x8, 0x100, 0x80000000u,
+		OHOS_EFD_SEMAPHORE | 0x40,
+	};
 	size_t i;
 
 	for (i = 0; i < ARRAY_LEN(bad); i++) {
@@ -1419,34 +1447,32 @@ TEST_F(ioctl, configure_unknown_flag_einval)
 
 TEST_F(ioctl, configure_size_too_small_einval)
 {
-	static const __u32 sizes[] = { 0, 4, 8, 12, OHOS_EFD_CONFIG_SIZE_VER0 - 1 };
+	static const size_t sizes[] = { 0, 1, 4, OHOS_EFD_CONFIG_SIZE_VER0 - 1 };
+	struct ohos_efd_config cfg = { .initval = 1 };
 	size_t i;
 
 	for (i = 0; i < ARRAY_LEN(sizes); i++) {
-		struct ohos_efd_config cfg = { .size = sizes[i], .initval = 1 };
-
-		EXPECT_EQ(-1, ioctl(self->fd, OHOS_EFD_IOC_CONFIGURE, &cfg))
-			TH_LOG("size %u", sizes[i]);
-		EXPECT_EQ(EINVAL, errno) TH_LOG("size %u", sizes[i]);
+		EXPECT_EQ(-1, ioctl(self->fd, ioc_sized(OHOS_EFD_IOC_CONFIGURE, sizes[i]), &cfg))
+			TH_LOG("size %zu", sizes[i]);
+		EXPECT_EQ(EINVAL, errno) TH_LOG("size %zu", sizes[i]);
 	}
 	expect_still_configurable(_metadata, self->fd);
 }
 
 TEST_F(ioctl, configure_larger_size)
 {
-	struct config_ext ext = {
-		.cfg = { .size = sizeof(ext), .initval = 6 },
-	};
+	unsigned long cmd = ioc_sized(OHOS_EFD_IOC_CONFIGURE, sizeof(struct config_ext));
+	struct config_ext ext = { .cfg = { .initval = 6 } };
 
 	ext.tail[sizeof(ext.tail) - 1] = 1;
-	EXPECT_EQ(-1, ioctl(self->fd, OHOS_EFD_IOC_CONFIGURE, &ext));
+	EXPECT_EQ(-1, ioctl(self->fd, cmd, &ext));
 	EXPECT_EQ(E2BIG, errno);
 	ext.tail[sizeof(ext.tail) - 1] = 0;
 	ext.tail[0] = 0x80;
-	EXPECT_EQ(-1, ioctl(self->fd, OHOS_EFD_IOC_CONFIGURE, &ext));
+	EXPECT_EQ(-1, ioctl(self->fd, cmd, &ext));
 	EXPECT_EQ(E2BIG, errno);
 	ext.tail[0] = 0;
-	EXPECT_EQ(0, ioctl(self->fd, OHOS_EFD_IOC_CONFIGURE, &ext));
+	EXPECT_EQ(0, ioctl(self->fd, cmd, &ext));
 	EXPECT_EQ(6u, read_value(self->fd));
 }
 
@@ -1485,8 +1511,6 @@ TEST_F(ioctl, peek_semaphore)
 
 static int get_stats(int fd, struct ohos_efd_stats *st)
 {
-	memset(st, 0, sizeof(*st));
-	st->size = sizeof(*st);
 	return ioctl(fd, OHOS_EFD_IOC_GET_STATS, st);
 }
 
@@ -1495,10 +1519,14 @@ TEST_F(ioctl, get_stats_counts)
 	struct ohos_efd_stats st;
 	int i;
 
+	/* A new counter: every field the kernel fills is 0. */
+	memset(&st, 0xff, sizeof(st));
 	ASSERT_EQ(0, get_stats(self->fd, &st));
-	EXPECT_EQ(OHOS_EFD_STATS_SIZE_VER0, st.size);
 	EXPECT_EQ(0, st.writes);
 	EXPECT_EQ(0, st.reads);
+	EXPECT_EQ(0, st.wakeups);
+	EXPECT_EQ(0, st.fast_writes);
+	EXPECT_EQ(0, st.slow_writes);
 	for (i = 0; i < 5; i++)
 		ASSERT_EQ(U64_LEN, write_value(self->fd, i));
 	ASSERT_EQ(10u, read_value(self->fd));
@@ -1512,25 +1540,47 @@ TEST_F(ioctl, get_stats_counts)
 	EXPECT_EQ(st.writes, st.fast_writes + st.slow_writes);
 }
 
+static bool all_bytes(const unsigned char *p, size_t len, unsigned char value)
+{
+	while (len--)
+		if (*p++ != value)
+			return false;
+	return true;
+}
+
 TEST_F(ioctl, get_stats_struct_rules)
 {
-	struct stats_ext ext = { .stats = { .size = sizeof(ext) } };
-	struct ohos_efd_stats st = { .size = sizeof(st), .reserved = 1 };
+	static const size_t small[] = { 0, 8, OHOS_EFD_STATS_SIZE_VER0 - 1 };
+	struct stats_ext ext;
+	unsigned char *big;
+	size_t i;
 
-	EXPECT_EQ(-1, ioctl(self->fd, OHOS_EFD_IOC_GET_STATS, &st));
-	EXPECT_EQ(EINVAL, errno);
-	st.reserved = 0;
-	st.size = OHOS_EFD_STATS_SIZE_VER0 - 8;
-	EXPECT_EQ(-1, ioctl(self->fd, OHOS_EFD_IOC_GET_STATS, &st));
-	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(U64_LEN, write_value(self->fd, 1));
+	for (i = 0; i < ARRAY_LEN(small); i++) {
+		memset(&ext, 0xff, sizeof(ext));
+		EXPECT_EQ(-1, ioctl(self->fd, ioc_sized(OHOS_EFD_IOC_GET_STATS, small[i]), &ext))
+			TH_LOG("size %zu", small[i]);
+		EXPECT_EQ(EINVAL, errno) TH_LOG("size %zu", small[i]);
+		EXPECT_TRUE(all_bytes((unsigned char *)&ext, sizeof(ext), 0xff));
+	}
+	big = malloc(above_page());
+	ASSERT_NE(NULL, big);
+	memset(big, 0xff, above_page());
+	EXPECT_EQ(-1, ioctl(self->fd, ioc_sized(OHOS_EFD_IOC_GET_STATS, above_page()), big));
+	EXPECT_EQ(E2BIG, errno);
+	EXPECT_TRUE(all_bytes(big, above_page(), 0xff));
+	free(big);
+	/* A larger struct: the fields the kernel knows, then zeroes. */
+	memset(&ext, 0xff, sizeof(ext));
+	EXPECT_EQ(0, ioctl(self->fd, ioc_sized(OHOS_EFD_IOC_GET_STATS, sizeof(ext)), &ext));
+	EXPECT_EQ(1, ext.stats.writes);
+	EXPECT_EQ(0, ext.stats.reads);
+	EXPECT_TRUE(all_bytes(ext.tail, sizeof(ext.tail), 0));
+	/* The size in the number is what the kernel writes, not a byte more. */
+	memset(&ext, 0xff, sizeof(ext));
 	EXPECT_EQ(0, ioctl(self->fd, OHOS_EFD_IOC_GET_STATS, &ext));
-	EXPECT_EQ(OHOS_EFD_STATS_SIZE_VER0, ext.stats.size);
-	/* An output struct: the caller's tail is its own, never read nor written. */
-	ext.stats.size = sizeof(ext);
-	ext.tail[3] = 1;
-	EXPECT_EQ(0, ioctl(self->fd, OHOS_EFD_IOC_GET_STATS, &ext));
-	EXPECT_EQ(OHOS_EFD_STATS_SIZE_VER0, ext.stats.size);
-	EXPECT_EQ(1, ext.tail[3]);
+	EXPECT_EQ(1, ext.stats.writes);
+	EXPECT_TRUE(all_bytes(ext.tail, sizeof(ext.tail), 0xff));
 }
 
 TEST_F(ioctl, get_flags)
@@ -1586,8 +1636,13 @@ TEST_F(ioctl, unknown_ioctl_enotty)
 	static const unsigned long cmds[] = {
 		_IO(OHOS_EFD_IOC_MAGIC, 0x00), _IO(OHOS_EFD_IOC_MAGIC, 0x1f),
 		_IOR(OHOS_EFD_IOC_MAGIC, 0x05, __u32),	/* PEEK with another size */
-		_IOW(OHOS_EFD_IOC_MAGIC, 0x01, struct ohos_efd_config),
+		/* CONFIGURE, GET_STATS and CREATE of uapi 1.x, without a size */
+		_IO(OHOS_EFD_IOC_MAGIC, 0x01), _IO(OHOS_EFD_IOC_MAGIC, 0x06),
+		_IO(OHOS_EFD_IOC_MAGIC, 0x07),
+		/* a sized command with the other direction */
+		_IOR(OHOS_EFD_IOC_MAGIC, 0x01, struct ohos_efd_config),
 		_IOWR(OHOS_EFD_IOC_MAGIC, 0x06, struct ohos_efd_stats),
+		_IOW(OHOS_EFD_IOC_MAGIC, 0x06, struct ohos_efd_stats),
 		TCGETS,
 	};
 	__u64 arg[8] = { 0 };
@@ -1618,9 +1673,7 @@ TEST_F(ioctl, null_pointer_efault)
 
 static int ioc_create(int fd, __u32 flags, __u32 initval)
 {
-	struct ohos_efd_config cfg = {
-		.size = sizeof(cfg), .flags = flags, .initval = initval,
-	};
+	struct ohos_efd_config cfg = { .flags = flags, .initval = initval };
 
 	return ioctl(fd, OHOS_EFD_IOC_CREATE, &cfg);
 }
@@ -1674,12 +1727,15 @@ FIXTURE_TEARDOWN(create)
 		close(self->dev);
 }
 
-/* Every single bit and a few mixes: accepted or refused as by eventfd2(). */
+/*
+ * Every single bit and a few mixes of eventfd2()'s flags, in the kernel's
+ * bits (efd_ohos_flags()): accepted or refused as by eventfd2().
+ */
 TEST_F(create, flags_as_eventfd2)
 {
 	static const __u32 mixes[] = {
-		OHOS_EFD_SEMAPHORE | OHOS_EFD_NONBLOCK | OHOS_EFD_CLOEXEC,
-		OHOS_EFD_SEMAPHORE | 0x2, OHOS_EFD_NONBLOCK | 0x40000000, O_RDWR | O_CLOEXEC, ~0u,
+		EFD_SEMAPHORE | EFD_NONBLOCK | EFD_CLOEXEC,
+		EFD_SEMAPHORE | 0x2, EFD_NONBLOCK | 0x40000000, O_RDWR | O_CLOEXEC, ~0u,
 	};
 	__u32 flags[32 + ARRAY_LEN(mixes)];
 	struct outcome native, ours;
@@ -1690,7 +1746,7 @@ TEST_F(create, flags_as_eventfd2)
 	memcpy(flags + 32, mixes, sizeof(mixes));
 	for (i = 0; i < ARRAY_LEN(flags); i++) {
 		native = outcome_of(syscall(SYS_eventfd2, 0, flags[i]));
-		ours = outcome_of(ioc_create(self->dev, flags[i], 0));
+		ours = outcome_of(ioc_create(self->dev, efd_ohos_flags(flags[i]), 0));
 		EXPECT_EQ(native.ok, ours.ok) TH_LOG("flags %#x", flags[i]);
 		EXPECT_EQ(native.err, ours.err)
 			TH_LOG("flags %#x: %s, eventfd2 %s", flags[i], strerror(ours.err),
@@ -1698,53 +1754,45 @@ TEST_F(create, flags_as_eventfd2)
 	}
 }
 
-TEST_F(create, reserved_einval)
+TEST_F(create, size_above_page_e2big)
 {
-	static const __u32 reserved[] = { 1, 0x80000000u, ~0u };
-	size_t i;
+	struct ohos_efd_config *cfg = calloc(1, above_page());
 
-	for (i = 0; i < ARRAY_LEN(reserved); i++) {
-		struct ohos_efd_config cfg = {
-			.size = sizeof(cfg), .initval = 1, .reserved = reserved[i],
-		};
-
-		EXPECT_EQ(-1, ioctl(self->dev, OHOS_EFD_IOC_CREATE, &cfg))
-			TH_LOG("reserved %#x", reserved[i]);
-		EXPECT_EQ(EINVAL, errno) TH_LOG("reserved %#x", reserved[i]);
-	}
+	ASSERT_NE(NULL, cfg);
+	cfg->flags = OHOS_EFD_CLOEXEC;
+	EXPECT_EQ(-1, ioctl(self->dev, ioc_sized(OHOS_EFD_IOC_CREATE, above_page()), cfg));
+	EXPECT_EQ(E2BIG, errno);
+	free(cfg);
 }
 
 TEST_F(create, size_too_small_einval)
 {
-	static const __u32 sizes[] = { 0, 4, 8, 12, OHOS_EFD_CONFIG_SIZE_VER0 - 1 };
+	static const size_t sizes[] = { 0, 1, 4, OHOS_EFD_CONFIG_SIZE_VER0 - 1 };
+	struct ohos_efd_config cfg = { .flags = OHOS_EFD_CLOEXEC, .initval = 1 };
 	size_t i;
 
 	for (i = 0; i < ARRAY_LEN(sizes); i++) {
-		struct ohos_efd_config cfg = { .size = sizes[i], .initval = 1 };
-
-		EXPECT_EQ(-1, ioctl(self->dev, OHOS_EFD_IOC_CREATE, &cfg))
-			TH_LOG("size %u", sizes[i]);
-		EXPECT_EQ(EINVAL, errno) TH_LOG("size %u", sizes[i]);
+		EXPECT_EQ(-1, ioctl(self->dev, ioc_sized(OHOS_EFD_IOC_CREATE, sizes[i]), &cfg))
+			TH_LOG("size %zu", sizes[i]);
+		EXPECT_EQ(EINVAL, errno) TH_LOG("size %zu", sizes[i]);
 	}
 }
 
 TEST_F(create, larger_size)
 {
-	struct config_ext ext = {
-		.cfg = { .size = sizeof(ext), .flags = OHOS_EFD_CLOEXEC, .initval = 6 },
-	};
+	unsigned long cmd = ioc_sized(OHOS_EFD_IOC_CREATE, sizeof(struct config_ext));
+	struct config_ext ext = { .cfg = { .flags = OHOS_EFD_CLOEXEC, .initval = 6 } };
 	int fd;
 
 	ext.tail[sizeof(ext.tail) - 1] = 1;
-	EXPECT_EQ(-1, ioctl(self->dev, OHOS_EFD_IOC_CREATE, &ext));
+	EXPECT_EQ(-1, ioctl(self->dev, cmd, &ext));
 	EXPECT_EQ(E2BIG, errno);
 	ext.tail[sizeof(ext.tail) - 1] = 0;
-	fd = ioctl(self->dev, OHOS_EFD_IOC_CREATE, &ext);
+	fd = ioctl(self->dev, cmd, &ext);
 	ASSERT_LE(0, fd) TH_LOG("zero tail: %s", strerror(errno));
 	EXPECT_EQ(6u, read_value(fd));
 	close(fd);
-	ext.cfg.size = OHOS_EFD_CONFIG_SIZE_VER0;
-	ext.tail[0] = 1;	/* beyond the size given: not read */
+	ext.tail[0] = 1;	/* beyond the size the number gives: not read */
 	fd = ioctl(self->dev, OHOS_EFD_IOC_CREATE, &ext);
 	ASSERT_LE(0, fd) TH_LOG("size VER0: %s", strerror(errno));
 	EXPECT_EQ(6u, read_value(fd));
@@ -1754,19 +1802,21 @@ TEST_F(create, larger_size)
 /* A refused CREATE leaves no fd behind, installed or reserved. */
 TEST_F(create, failure_leaks_no_fd)
 {
-	struct ohos_efd_config bad_size = { .size = 8 };
-	struct ohos_efd_config bad_reserved = { .size = sizeof(bad_reserved), .reserved = 1 };
-	struct config_ext too_big = { .cfg = { .size = sizeof(too_big) }, .tail = { 1 } };
+	struct config_ext too_big = { .tail = { 1 } };
+	unsigned long too_big_cmd = ioc_sized(OHOS_EFD_IOC_CREATE, sizeof(too_big));
+	void *huge = calloc(1, above_page());
 	int lowest = lowest_free_fd();
 
+	ASSERT_NE(NULL, huge);
 	ASSERT_LE(0, lowest);
-	EXPECT_EQ(-1, ioc_create(self->dev, 0x2, 0));
-	EXPECT_EQ(-1, ioctl(self->dev, OHOS_EFD_IOC_CREATE, &bad_size));
-	EXPECT_EQ(-1, ioctl(self->dev, OHOS_EFD_IOC_CREATE, &bad_reserved));
-	EXPECT_EQ(-1, ioctl(self->dev, OHOS_EFD_IOC_CREATE, &too_big));
+	EXPECT_EQ(-1, ioc_create(self->dev, 0x8, 0));
+	EXPECT_EQ(-1, ioctl(self->dev, ioc_sized(OHOS_EFD_IOC_CREATE, 4), &too_big));
+	EXPECT_EQ(-1, ioctl(self->dev, ioc_sized(OHOS_EFD_IOC_CREATE, above_page()), huge));
+	EXPECT_EQ(-1, ioctl(self->dev, too_big_cmd, &too_big));
 	EXPECT_EQ(-1, ioctl(self->dev, OHOS_EFD_IOC_CREATE, NULL));
 	EXPECT_EQ(EFAULT, errno);
 	EXPECT_EQ(lowest, lowest_free_fd());
+	free(huge);
 }
 
 /* Out of fds: the errno of eventfd2(), and nothing broken afterwards. */

@@ -117,7 +117,7 @@ static const char *mode_name(unsigned int mode)
 static int info_open(void)
 {
 	unsigned int flags, mode;
-	int fd = ohos_eventfd(0, OHOS_EFD_CLOEXEC);
+	int fd = ohos_eventfd(0, EFD_CLOEXEC);
 
 	if (fd < 0) {
 		printf("open:    failed: %s\n", ohos_eventfd_last_error());
@@ -211,8 +211,8 @@ static void print_counter(int fd)
 		return;
 	}
 	printf("count:   %" PRIu64 "\n", count);
-	printf("flags:   0x%x%s%s\n", flags, flags & OHOS_EFD_SEMAPHORE ? " semaphore" : "",
-	       flags & OHOS_EFD_NONBLOCK ? " nonblock" : "");
+	printf("flags:   0x%x%s%s\n", flags, flags & EFD_SEMAPHORE ? " semaphore" : "",
+	       flags & EFD_NONBLOCK ? " nonblock" : "");
 	printf("mode:    %s\n", mode_name(mode));
 	printf("stats:   writes %llu reads %llu wakeups %llu fast_writes %llu slow_writes %llu\n",
 	       (unsigned long long)stats.writes, (unsigned long long)stats.reads,

@@ -139,7 +139,7 @@ static int allowed_cpus(int *cpus, int max)
 
 static int open_counter(int transition, int *on_device)
 {
-	int fd = ohos_eventfd(0, OHOS_EFD_NONBLOCK | OHOS_EFD_CLOEXEC);
+	int fd = ohos_eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 
 	if (fd < 0) {
 		fprintf(stderr, "demo: %s\n", ohos_eventfd_last_error());

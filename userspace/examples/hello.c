@@ -6,7 +6,7 @@
 int main(void)
 {
 	uint64_t value;
-	int fd = ohos_eventfd(0, OHOS_EFD_CLOEXEC);
+	int fd = ohos_eventfd(0, EFD_CLOEXEC);
 
 	if (fd < 0 || ohos_eventfd_write(fd, 3) || ohos_eventfd_read(fd, &value)) {
 		fprintf(stderr, "hello: %s\n", ohos_eventfd_last_error());

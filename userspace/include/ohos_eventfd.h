@@ -18,6 +18,14 @@ extern "C" {
 #endif
 
 /*
+ * The library takes and returns eventfd(2)'s flags, EFD_SEMAPHORE,
+ * EFD_NONBLOCK and EFD_CLOEXEC of <sys/eventfd.h>, as eventfd(3) does, and
+ * translates them to the kernel's OHOS_EFD_* bits of <linux/ohos_eventfd.h>
+ * (which only EFD_SEMAPHORE equals): OHOS_EFD_NONBLOCK and OHOS_EFD_CLOEXEC
+ * are for programs that issue the ioctls themselves.
+ */
+
+/*
  * Library-only creation flag: when /dev/ohos_eventfd is absent (missing, or
  * no driver behind it), return a native eventfd(2) instead of failing. Bit 30
  * is used by no O_* flag on any architecture, so it can never collide with an
@@ -25,27 +33,27 @@ extern "C" {
  */
 #define OHOS_EFD_FALLBACK	0x40000000
 
-/* The flags are eventfd(2)'s: a program can pass either spelling. */
 #if defined(__cplusplus)
 #define OHOS_EFD_STATIC_ASSERT(expr, msg) static_assert(expr, msg)
 #else
 #define OHOS_EFD_STATIC_ASSERT(expr, msg) _Static_assert(expr, msg)
 #endif
-OHOS_EFD_STATIC_ASSERT(OHOS_EFD_SEMAPHORE == EFD_SEMAPHORE, "OHOS_EFD_SEMAPHORE != EFD_SEMAPHORE");
-OHOS_EFD_STATIC_ASSERT(OHOS_EFD_NONBLOCK == EFD_NONBLOCK, "OHOS_EFD_NONBLOCK != EFD_NONBLOCK");
-OHOS_EFD_STATIC_ASSERT(OHOS_EFD_CLOEXEC == EFD_CLOEXEC, "OHOS_EFD_CLOEXEC != EFD_CLOEXEC");
 OHOS_EFD_STATIC_ASSERT(!(OHOS_EFD_FALLBACK & (EFD_SEMAPHORE | EFD_NONBLOCK | EFD_CLOEXEC)),
 		       "OHOS_EFD_FALLBACK overlaps an EFD_* flag");
 #undef OHOS_EFD_STATIC_ASSERT
 
-/* Create a counter: eventfd(3)'s contract, plus OHOS_EFD_FALLBACK. */
+/* Create a counter: eventfd(3)'s contract (EFD_* flags), plus OHOS_EFD_FALLBACK. */
 int ohos_eventfd(unsigned int initval, int flags);
 
 /* eventfd_read(3) and eventfd_write(3): 0 on success, -1 and errno. */
 int ohos_eventfd_read(int fd, uint64_t *value);
 int ohos_eventfd_write(int fd, uint64_t value);
 
-/* One function per ioctl of <linux/ohos_eventfd.h>: 0 or -1 and errno. */
+/*
+ * One function per ioctl of <linux/ohos_eventfd.h>: 0 or -1 and errno.
+ * Flags are EFD_* here too: configure takes EFD_SEMAPHORE, get_flags
+ * returns EFD_SEMAPHORE and EFD_NONBLOCK.
+ */
 int ohos_eventfd_configure(int fd, unsigned int initval, int flags);
 int ohos_eventfd_get_flags(int fd, unsigned int *flags);
 int ohos_eventfd_set_mode(int fd, unsigned int mode);

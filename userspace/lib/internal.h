@@ -8,8 +8,8 @@
 
 #define OEFD_PUBLIC __attribute__((visibility("default")))
 
-/* The flags eventfd(2) takes, which are also the flags a counter takes. */
-#define OEFD_EFD_FLAGS	(OHOS_EFD_SEMAPHORE | OHOS_EFD_NONBLOCK | OHOS_EFD_CLOEXEC)
+/* The flags eventfd(2) takes, which the library translates for the kernel. */
+#define OEFD_EFD_FLAGS	(EFD_SEMAPHORE | EFD_NONBLOCK | EFD_CLOEXEC)
 
 /* Create a counter on the device; never falls back. flags: OEFD_EFD_FLAGS. */
 int oefd_create(unsigned int initval, int flags);

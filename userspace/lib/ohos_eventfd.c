@@ -78,16 +78,16 @@ static int oefd_create_by_open(unsigned int initval, int flags)
 	int oflags = O_RDWR;
 	int fd, err;
 
-	if (flags & OHOS_EFD_NONBLOCK)
+	if (flags & EFD_NONBLOCK)
 		oflags |= O_NONBLOCK;
-	if (flags & OHOS_EFD_CLOEXEC)
+	if (flags & EFD_CLOEXEC)
 		oflags |= O_CLOEXEC;
 	fd = open(OHOS_EVENTFD_DEVICE, oflags);
 	if (fd < 0)
 		return oefd_open_failed(errno);
-	if (initval == 0 && !(flags & OHOS_EFD_SEMAPHORE))
+	if (initval == 0 && !(flags & EFD_SEMAPHORE))
 		return fd;
-	if (ohos_eventfd_configure(fd, initval, flags & OHOS_EFD_SEMAPHORE) == 0)
+	if (ohos_eventfd_configure(fd, initval, flags & EFD_SEMAPHORE) == 0)
 		return fd;
 	err = errno;
 	close(fd);
@@ -243,11 +243,39 @@ static int oefd_factory_fd(void)
 	return id.fd;
 }
 
+/* eventfd's flags (OEFD_EFD_FLAGS; the caller has refused any other bit) in the kernel's bits. */
+static __u32 oefd_kernel_flags(int flags)
+{
+	return (flags & EFD_SEMAPHORE ? OHOS_EFD_SEMAPHORE : 0) |
+	       (flags & EFD_NONBLOCK ? OHOS_EFD_NONBLOCK : 0) |
+	       (flags & EFD_CLOEXEC ? OHOS_EFD_CLOEXEC : 0);
+}
+
+/* OHOS_EFD_IOC_GET_FLAGS's answer (SEMAPHORE, NONBLOCK) as eventfd's flags. */
+static unsigned int oefd_efd_flags(__u32 flags)
+{
+	return (flags & OHOS_EFD_SEMAPHORE ? EFD_SEMAPHORE : 0) |
+	       (flags & OHOS_EFD_NONBLOCK ? EFD_NONBLOCK : 0);
+}
+
+/*
+ * EINVAL for flags eventfd(2) does not take, naming the kernel's bits
+ * when they are what the caller passed.
+ */
+static int oefd_bad_flags(int flags, int allowed)
+{
+	unsigned int bad = (unsigned int)flags & ~(unsigned int)allowed;
+
+	if (bad & (OHOS_EFD_NONBLOCK | OHOS_EFD_CLOEXEC))
+		return oefd_fail(EINVAL, "unknown flags 0x%x: OHOS_EFD_NONBLOCK and OHOS_EFD_CLOEXEC are the kernel's bits, the library takes EFD_NONBLOCK and EFD_CLOEXEC",
+				 bad);
+	return oefd_fail(EINVAL, "unknown flags 0x%x", bad);
+}
+
 static int oefd_ioc_create(int factory, unsigned int initval, int flags)
 {
 	struct ohos_efd_config config = {
-		.size = sizeof(config),
-		.flags = (__u32)flags,
+		.flags = oefd_kernel_flags(flags),
 		.initval = initval,
 	};
 
@@ -295,8 +323,7 @@ OEFD_PUBLIC int ohos_eventfd(unsigned int initval, int flags)
 	int fd;
 
 	if (flags & ~(OEFD_EFD_FLAGS | OHOS_EFD_FALLBACK))
-		return oefd_fail(EINVAL, "unknown flags 0x%x: only OHOS_EFD_SEMAPHORE, OHOS_EFD_NONBLOCK, OHOS_EFD_CLOEXEC and OHOS_EFD_FALLBACK are defined",
-				 (unsigned int)flags & ~(OEFD_EFD_FLAGS | OHOS_EFD_FALLBACK));
+		return oefd_bad_flags(flags, OEFD_EFD_FLAGS | OHOS_EFD_FALLBACK);
 	fd = oefd_create(initval, flags & OEFD_EFD_FLAGS);
 	if (fd >= 0 || !oefd_device_absent(errno) || !oefd_fallback_wanted(flags))
 		return fd;
@@ -341,14 +368,16 @@ static int oefd_ioctl(int fd, unsigned long cmd, void *arg, const char *name)
 			 err == ENOTTY ? " (not an ohos_eventfd counter)" : "");
 }
 
+/* EFD_NONBLOCK and EFD_CLOEXEC belong to an fd: the kernel refuses them here. */
 OEFD_PUBLIC int ohos_eventfd_configure(int fd, unsigned int initval, int flags)
 {
 	struct ohos_efd_config config = {
-		.size = sizeof(config),
-		.flags = (__u32)flags,
+		.flags = oefd_kernel_flags(flags),
 		.initval = initval,
 	};
 
+	if (flags & ~OEFD_EFD_FLAGS)
+		return oefd_bad_flags(flags, OEFD_EFD_FLAGS);
 	return oefd_ioctl(fd, OHOS_EFD_IOC_CONFIGURE, &config, "OHOS_EFD_IOC_CONFIGURE");
 }
 
@@ -358,7 +387,7 @@ OEFD_PUBLIC int ohos_eventfd_get_flags(int fd, unsigned int *flags)
 
 	if (oefd_ioctl(fd, OHOS_EFD_IOC_GET_FLAGS, &value, "OHOS_EFD_IOC_GET_FLAGS"))
 		return -1;
-	*flags = value;
+	*flags = oefd_efd_flags(value);
 	return 0;
 }
 
@@ -390,14 +419,13 @@ OEFD_PUBLIC int ohos_eventfd_peek(int fd, uint64_t *value)
 }
 
 /*
- * The caller's struct is the one of version OHOS_EVENTFD_1.0. When the struct
- * grows, the bigger one gets a new symbol version and this one keeps
- * passing the size it was built with.
+ * The caller's struct is the one of version OHOS_EVENTFD_2.0, whose size
+ * OHOS_EFD_IOC_GET_STATS carries. When the struct grows, the bigger one
+ * gets a new symbol version and this one keeps issuing the command with
+ * the size it was built with.
  */
 OEFD_PUBLIC int ohos_eventfd_get_stats(int fd, struct ohos_efd_stats *stats)
 {
-	memset(stats, 0, sizeof(*stats));
-	stats->size = sizeof(*stats);
 	return oefd_ioctl(fd, OHOS_EFD_IOC_GET_STATS, stats, "OHOS_EFD_IOC_GET_STATS");
 }
 

@@ -10,7 +10,7 @@
 
 static int swap_counter(int fd)
 {
-	int fresh = test_counter(0, OHOS_EFD_CLOEXEC);
+	int fresh = test_counter(0, EFD_CLOEXEC);
 
 	if (fresh < 0 || dup3(fresh, fd, O_CLOEXEC) != fd)
 		return -1;
@@ -20,7 +20,7 @@ static int swap_counter(int fd)
 
 int main(void)
 {
-	int fd = test_counter(0, OHOS_EFD_CLOEXEC);
+	int fd = test_counter(0, EFD_CLOEXEC);
 	char line[64];
 
 	tap_start();

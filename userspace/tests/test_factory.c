@@ -89,7 +89,7 @@ static int counter_works(int fd)
 
 static int create_works(void)
 {
-	int fd = ohos_eventfd(0, OHOS_EFD_CLOEXEC);
+	int fd = ohos_eventfd(0, EFD_CLOEXEC);
 	int ok = counter_works(fd);
 
 	if (!ok)
@@ -128,8 +128,8 @@ static void run_isolated(void (*check)(void), const char *what)
 
 static void check_every_counter_anonymous(void)
 {
-	static const int cases[] = { 0, OHOS_EFD_NONBLOCK, OHOS_EFD_CLOEXEC, OHOS_EFD_SEMAPHORE,
-				     OHOS_EFD_SEMAPHORE | OHOS_EFD_NONBLOCK | OHOS_EFD_CLOEXEC };
+	static const int cases[] = { 0, EFD_NONBLOCK, EFD_CLOEXEC, EFD_SEMAPHORE,
+				     EFD_SEMAPHORE | EFD_NONBLOCK | EFD_CLOEXEC };
 	unsigned int i;
 	char link[64];
 
@@ -144,7 +144,7 @@ static void check_every_counter_anonymous(void)
 		tap_check(ohos_eventfd_is_ohos(fd) == 1, "flags 0x%x: ohos_eventfd_is_ohos() says ours",
 			  (unsigned int)cases[i]);
 		ret = ohos_eventfd_read(fd, &value);
-		tap_check(ret == 0 && value == (cases[i] & OHOS_EFD_SEMAPHORE ? 1u : 3u),
+		tap_check(ret == 0 && value == (cases[i] & EFD_SEMAPHORE ? 1u : 3u),
 			  "flags 0x%x: initval 3 and the read mode were applied (read %llu)",
 			  (unsigned int)cases[i], (unsigned long long)value);
 		if (fd >= 0)
@@ -179,7 +179,7 @@ static void check_closed_behind(void)
 	tap_check(create_works(), "a counter after close(factory)");
 	tap_check(the_factory() >= 0, "one factory again");
 	/* What closefrom(3) does: every fd but the standard streams. */
-	tap_check(ohos_eventfd(0, OHOS_EFD_CLOEXEC) >= 0 && ohos_eventfd(0, 0) >= 0 &&
+	tap_check(ohos_eventfd(0, EFD_CLOEXEC) >= 0 && ohos_eventfd(0, 0) >= 0 &&
 		  close_range(STDERR_FILENO + 1, ~0u, 0) == 0, "two counters, then close_range(3, ~0)");
 	tap_check(count_factories(&factory) == 0, "no factory left");
 	tap_check(create_works(), "a counter after close_range()");
@@ -281,7 +281,7 @@ static void *create_until_stopped(void *arg)
 	int fd;
 
 	while (!__atomic_load_n(c->stop, __ATOMIC_RELAXED)) {
-		fd = ohos_eventfd(0, OHOS_EFD_CLOEXEC);
+		fd = ohos_eventfd(0, EFD_CLOEXEC);
 		if (fd < 0) {
 			c->failed++;
 			continue;
@@ -376,7 +376,7 @@ static void *create_at_once(void *arg)
 
 	pthread_barrier_wait(t->start);
 	for (i = 0; i < COUNTERS_PER_THREAD; i++) {
-		t->fds[i] = ohos_eventfd(0, OHOS_EFD_NONBLOCK | OHOS_EFD_CLOEXEC);
+		t->fds[i] = ohos_eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 		if (t->fds[i] >= 0 && ohos_eventfd_write(t->fds[i], tag_of(t->index, i)))
 			t->wrong++;
 	}

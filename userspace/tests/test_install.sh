@@ -17,7 +17,7 @@ rc=$?
 sed 's/^/# install: /' "$work/install.log"
 tap_check "make install DESTDIR=... PREFIX=$prefix" [ "$rc" -eq 0 ]
 
-for f in lib/libohos_eventfd.so.1.0.0 lib/libohos_eventfd.so.1 lib/libohos_eventfd.so \
+for f in lib/libohos_eventfd.so.2.0.0 lib/libohos_eventfd.so.2 lib/libohos_eventfd.so \
 	 lib/libohos_eventfd.a lib/libohos_eventfd_preload.so lib/pkgconfig/ohos_eventfd.pc \
 	 include/ohos_eventfd.h include/linux/ohos_eventfd.h bin/ohos-eventfd \
 	 share/man/man1/ohos-eventfd.1 share/man/man3/ohos_eventfd.3 share/man/man4/ohos_eventfd.4; do
@@ -47,8 +47,8 @@ tap_check "hello.c builds with pkg-config's flags" \
 if oefd_on_device; then run_env=(); else run_env=(OHOS_EVENTFD_FALLBACK=1); fi
 tap_check "hello runs against the installed shared library" \
 	sh -c "env ${run_env[*]} LD_LIBRARY_PATH='$root$prefix/lib' '$work/hello' | grep -q '^read 3 '"
-tap_check "hello needs libohos_eventfd.so.1" \
-	sh -c "readelf -d '$work/hello' | grep -q 'Shared library: \[libohos_eventfd.so.1\]'"
+tap_check "hello needs libohos_eventfd.so.2" \
+	sh -c "readelf -d '$work/hello' | grep -q 'Shared library: \[libohos_eventfd.so.2\]'"
 tap_check "hello.c links statically against libohos_eventfd.a" \
 	cc -Wall -Werror -o "$work/hello-static" "$OEFD_SRC/examples/hello.c" \
 		"${cflags[@]}" "$root$prefix/lib/libohos_eventfd.a"

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The ABI as built: the shared library exports exactly the functions of
-# <ohos_eventfd.h>, each versioned OHOS_EVENTFD_1.0, under SONAME
-# libohos_eventfd.so.1; the shim exports only libc's three names; the static
+# <ohos_eventfd.h>, each versioned OHOS_EVENTFD_2.0, under SONAME
+# libohos_eventfd.so.2; the shim exports only libc's three names; the static
 # library defines nothing outside our two prefixes.
 set -u
 . "$(dirname "$0")/tap.sh"
@@ -15,17 +15,17 @@ declared=$(grep -oE '\bohos_eventfd[a-z_]*\(' "$header" | tr -d '(' | sort -u)
 exported=$(nm -D --defined-only "$lib" | awk '$2 != "A" { print $3 }' | sort)
 echo "# declared: ${declared//$'\n'/ }"
 
-tap_check "every exported symbol is versioned OHOS_EVENTFD_1.0" \
-	[ -n "$exported" -a -z "$(grep -v '@@OHOS_EVENTFD_1.0$' <<<"$exported")" ]
+tap_check "every exported symbol is versioned OHOS_EVENTFD_2.0" \
+	[ -n "$exported" -a -z "$(grep -v '@@OHOS_EVENTFD_2.0$' <<<"$exported")" ]
 tap_check "the exported symbols are exactly the header's functions" \
-	[ "${exported//@@OHOS_EVENTFD_1.0/}" = "$declared" ]
-tap_check "the one version node is OHOS_EVENTFD_1.0" \
-	[ "$(nm -D --defined-only "$lib" | awk '$2 == "A" { print $3 }')" = OHOS_EVENTFD_1.0 ]
-tap_check "SONAME libohos_eventfd.so.1" \
-	sh -c "readelf -d '$lib' | grep -q 'Library soname: \[libohos_eventfd.so.1\]'"
-tap_check "libohos_eventfd.so -> .so.1 -> .so.1.0.0" \
-	[ "$(readlink "$lib")" = libohos_eventfd.so.1 -a \
-	  "$(readlink "$lib.1")" = libohos_eventfd.so.1.0.0 -a -f "$lib.1.0.0" ]
+	[ "${exported//@@OHOS_EVENTFD_2.0/}" = "$declared" ]
+tap_check "the one version node is OHOS_EVENTFD_2.0" \
+	[ "$(nm -D --defined-only "$lib" | awk '$2 == "A" { print $3 }')" = OHOS_EVENTFD_2.0 ]
+tap_check "SONAME libohos_eventfd.so.2" \
+	sh -c "readelf -d '$lib' | grep -q 'Library soname: \[libohos_eventfd.so.2\]'"
+tap_check "libohos_eventfd.so -> .so.2 -> .so.2.0.0" \
+	[ "$(readlink "$lib")" = libohos_eventfd.so.2 -a \
+	  "$(readlink "$lib.2")" = libohos_eventfd.so.2.0.0 -a -f "$lib.2.0.0" ]
 
 preload=$(nm -D --defined-only "$OEFD_PRELOAD" | awk '{ print $3 }' | sort | tr '\n' ' ')
 tap_check "the shim exports eventfd, eventfd_read, eventfd_write only ($preload)" \
