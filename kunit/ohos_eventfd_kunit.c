@@ -1545,6 +1545,19 @@ static void smp_snapshot_never_exceeds_ceiling(struct kunit *test)
 	KUNIT_EXPECT_GT(test, atomic64_read(&snap->ops), 0);
 }
 
+/* Run the roles; then the blocking reader must have taken everything. */
+static void oefd_smp_run_reader_empties(struct oefd_smp *s)
+{
+	oefd_smp_go(s, OEFD_SMP_RUN);
+	oefd_smp_wait_timed(s, OEFD_SMP_RUN);
+	if (!oefd_smp_wait_empty(s)) {
+		KUNIT_FAIL(s->test, "blocking reader asleep with count %llu left",
+			   oefd_snapshot(s->ctx));
+		oefd_kunit_dump(s->test, s->ctx);
+	}
+	oefd_smp_check_totals(s, 0);
+}
+
 /*
  * A blocking reader on one CPU, pushes on two others and a poller on the
  * fourth (which arms in transition mode): when the writers stop, the
@@ -1560,14 +1573,7 @@ static void oefd_smp_blocking_reader_case(struct kunit *test, u32 mode)
 	OEFD_SMP_ROLE(s, oefd_smp_poller, 0, false);
 	OEFD_SMP_ROLE(s, oefd_smp_pusher, 1, false);
 	OEFD_SMP_ROLE(s, oefd_smp_pusher, 7, false);
-	oefd_smp_go(s, OEFD_SMP_RUN);
-	oefd_smp_wait_timed(s, OEFD_SMP_RUN);
-	if (!oefd_smp_wait_empty(s)) {
-		KUNIT_FAIL(test, "blocking reader asleep with count %llu left",
-			   oefd_snapshot(ctx));
-		oefd_kunit_dump(test, ctx);
-	}
-	oefd_smp_check_totals(s, 0);
+	oefd_smp_run_reader_empties(s);
 }
 
 static void smp_blocking_reader_exact(struct kunit *test)
@@ -1590,14 +1596,7 @@ static void smp_mode_changes_lose_nothing(struct kunit *test)
 	OEFD_SMP_ROLE(s, oefd_smp_mode_flipper, 0, false);
 	OEFD_SMP_ROLE(s, oefd_smp_pusher, 1, false);
 	OEFD_SMP_ROLE(s, oefd_smp_pusher, 7, false);
-	oefd_smp_go(s, OEFD_SMP_RUN);
-	oefd_smp_wait_timed(s, OEFD_SMP_RUN);
-	if (!oefd_smp_wait_empty(s)) {
-		KUNIT_FAIL(test, "blocking reader asleep with count %llu left",
-			   oefd_snapshot(ctx));
-		oefd_kunit_dump(test, ctx);
-	}
-	oefd_smp_check_totals(s, 0);
+	oefd_smp_run_reader_empties(s);
 }
 
 /*
