@@ -111,7 +111,8 @@ VISIBLE_IF_KUNIT bool oefd_ring_push(struct ohos_eventfd_ctx *ctx,
 	ring = per_cpu_ptr(pc->rings, cpu);
 	if (!test_bit(cpu, pc->used))
 		set_bit(cpu, pc->used);
-	WRITE_ONCE(ring->pushing, 1);
+	/* Odd from here to the release below. */
+	WRITE_ONCE(ring->pushing, ring->pushing + 1);
 	/*
 	 * Pairs with the smp_mb() every waiter, arming poller and ceiling
 	 * guard does before oefd_quiesce(): either it sees our used bit and
@@ -129,7 +130,7 @@ VISIBLE_IF_KUNIT bool oefd_ring_push(struct ohos_eventfd_ctx *ctx,
 		pushed = true;
 	}
 	/* Pairs with the acquire in oefd_quiesce(): the push is visible first. */
-	smp_store_release(&ring->pushing, 0);
+	smp_store_release(&ring->pushing, ring->pushing + 1);
 	local_irq_restore(irqflags);
 	return pushed;
 }
@@ -187,6 +188,7 @@ static void oefd_drain_rings(struct ohos_eventfd_ctx *ctx, struct oefd_percpu *p
 {
 	unsigned int cpu;
 
+	lockdep_assert_held(&ctx->wqh.lock);
 	write_seqcount_begin(&ctx->seq);
 	for (cpu = oefd_next_used(pc, -1); cpu < nr_cpu_ids; cpu = oefd_next_used(pc, cpu)) {
 		struct oefd_ring *ring = per_cpu_ptr(pc->rings, cpu);
@@ -221,9 +223,11 @@ EXPORT_SYMBOL_IF_KUNIT(oefd_drain);
 /*
  * Wait until no CPU is between its check of oefd_fast_allowed() and the
  * publication of its push. The caller's smp_mb() comes first (see
- * oefd_ring_push()). A push holds no lock, cannot sleep and runs with IRQs
- * off for a fixed, short sequence of instructions, so this may spin under
- * wqh.lock: it waits at most one push per CPU (docs/design.md).
+ * oefd_ring_push()). pushing is odd inside a push: we wait for the push
+ * we saw to end, never for a later one, which saw the caller's store. A
+ * push holds no lock, cannot sleep and runs with IRQs off for a fixed,
+ * short sequence of instructions, so this may spin under wqh.lock: it
+ * waits at most one push per CPU (docs/design.md).
  */
 static void oefd_quiesce(struct ohos_eventfd_ctx *ctx)
 {
@@ -237,7 +241,12 @@ static void oefd_quiesce(struct ohos_eventfd_ctx *ctx)
 		struct oefd_ring *ring = per_cpu_ptr(pc->rings, cpu);
 
 		/* Pairs with the release of pushing in oefd_ring_push(). */
-		while (smp_load_acquire(&ring->pushing))
+		unsigned int pushing = smp_load_acquire(&ring->pushing);
+
+		if (!(pushing & 1))
+			continue;
+		/* The same pair: the end of the push we saw, and its slot. */
+		while (smp_load_acquire(&ring->pushing) == pushing)
 			cpu_relax();
 	}
 }
@@ -263,33 +272,55 @@ static unsigned int oefd_heads(struct oefd_percpu *pc)
 	return heads;
 }
 
+/* Lockless passes of oefd_snapshot() before it takes the lock. */
+#define OEFD_SNAPSHOT_TRIES	3
+
+/*
+ * One pass of oefd_snapshot(): count plus every used ring, or false when
+ * a fold or a store of count (the seqcount) or a push (the heads, loaded
+ * a second time after the acquires of the first) came in between.
+ */
+static bool oefd_snapshot_pass(struct ohos_eventfd_ctx *ctx,
+			       struct oefd_percpu *pc, u64 *total)
+{
+	unsigned int seq, heads = 0;
+
+	seq = read_seqcount_begin(&ctx->seq);
+	*total = READ_ONCE(ctx->count);
+	if (pc)
+		*total += oefd_pending(pc, &heads);
+	return !read_seqcount_retry(&ctx->seq, seq) &&
+	       (!pc || oefd_heads(pc) == heads);
+}
+
 /*
  * The total, without the lock: a value the counter held at one instant
  * during the call. Every change of count and every fold is a write
  * section, so count is constant in a pass that does not retry, and the
- * rings only grow: each ring's head is loaded twice, once with its slots
- * and once after the last of those loads (ordered by that load's
- * acquire). Equal sums mean equal heads, so every ring held then what we
- * summed. Heads can move at most OEFD_RING_SLOTS times per ring between
- * two folds, which bounds the retries they cause.
+ * rings only grow: equal sums of heads mean equal heads (modulo 2^32, and
+ * a pass sees at most OEFD_RING_SLOTS pushes per ring), so every ring
+ * held at the last acquire what the pass summed. Writers that keep
+ * folding could starve the lockless passes: after a few, the lock keeps
+ * folds out, and heads can then move at most OEFD_RING_SLOTS times per
+ * ring before the rings are full.
  */
 VISIBLE_IF_KUNIT u64 oefd_snapshot(struct ohos_eventfd_ctx *ctx)
 {
 	struct oefd_percpu *pc;
-	unsigned int seq, heads;
+	unsigned long flags;
+	unsigned int tries;
 	u64 total;
 
 	oefd_quiesce(ctx);
 	/* Pairs with the release in oefd_percpu_install(). */
 	pc = smp_load_acquire(&ctx->percpu);
-	do {
-		seq = read_seqcount_begin(&ctx->seq);
-		total = READ_ONCE(ctx->count);
-		heads = 0;
-		if (pc)
-			total += oefd_pending(pc, &heads);
-	} while (read_seqcount_retry(&ctx->seq, seq) ||
-		 (pc && oefd_heads(pc) != heads));
+	for (tries = 0; tries < OEFD_SNAPSHOT_TRIES; tries++)
+		if (oefd_snapshot_pass(ctx, pc, &total))
+			return total;
+	spin_lock_irqsave(&ctx->wqh.lock, flags);
+	while (!oefd_snapshot_pass(ctx, pc, &total))
+		cpu_relax();
+	spin_unlock_irqrestore(&ctx->wqh.lock, flags);
 	return total;
 }
 EXPORT_SYMBOL_IF_KUNIT(oefd_snapshot);
@@ -332,12 +363,15 @@ static void oefd_fast_resume(struct ohos_eventfd_ctx *ctx)
 }
 
 /*
- * Wake every waiter with @key, as eventfd does after each change; a wakeup
- * also ends a transition-mode arming (a consumer that empties the counter
- * from its wakeup callback arms again, see ohos_eventfd_ctx_do_read()).
+ * Wake every waiter with @key (the callers decide when, per mode); a
+ * wakeup also ends a transition-mode arming (a consumer that empties the
+ * counter from its wakeup callback arms again, see
+ * ohos_eventfd_ctx_do_read()).
  */
 static void oefd_wake(struct ohos_eventfd_ctx *ctx, __poll_t key)
 {
+	unsigned int was_in_eventfd;
+
 	lockdep_assert_held(&ctx->wqh.lock);
 	/* oefd_mask() may set armed without the lock. */
 	if (READ_ONCE(ctx->armed))
@@ -345,21 +379,25 @@ static void oefd_wake(struct ohos_eventfd_ctx *ctx, __poll_t key)
 	/* Under wqh.lock, as eventfd's wakeups: no waiter can be added meanwhile. */
 	if (!waitqueue_active(&ctx->wqh))
 		return;
+	/* Restored, not cleared: a callback of another counter may wake us. */
+	was_in_eventfd = current->in_eventfd;
 	current->in_eventfd = 1;
 	wake_up_locked_poll(&ctx->wqh, key);
-	current->in_eventfd = 0;
+	current->in_eventfd = was_in_eventfd;
 	ctx->wakeups++;
 }
 
 /* Transition mode: make the next push take the lock (and wake). */
 static void oefd_arm_locked(struct ohos_eventfd_ctx *ctx)
 {
+	lockdep_assert_held(&ctx->wqh.lock);
 	WRITE_ONCE(ctx->armed, true);
 	oefd_catch_pushes(ctx);
 }
 
 static void oefd_arm_waiters(struct ohos_eventfd_ctx *ctx)
 {
+	lockdep_assert_held(&ctx->wqh.lock);
 	/* A waiter added later arms for itself. */
 	if (!waitqueue_active(&ctx->wqh))
 		return;
@@ -414,6 +452,7 @@ static int oefd_wait(struct ohos_eventfd_ctx *ctx,
 /* Before sleeping: arm in transition mode, then catch racing pushes. */
 static bool oefd_readable(struct ohos_eventfd_ctx *ctx, u64 unused)
 {
+	lockdep_assert_held(&ctx->wqh.lock);
 	oefd_drain(ctx);
 	if (ctx->count)
 		return true;
@@ -426,6 +465,7 @@ static bool oefd_readable(struct ohos_eventfd_ctx *ctx, u64 unused)
 
 static bool oefd_has_room(struct ohos_eventfd_ctx *ctx, u64 value)
 {
+	lockdep_assert_held(&ctx->wqh.lock);
 	oefd_fast_stop(ctx);
 	return ULLONG_MAX - ctx->count > value;
 }
@@ -624,6 +664,11 @@ VISIBLE_IF_KUNIT int oefd_set_mode(struct ohos_eventfd_ctx *ctx, u32 mode)
 	if (mode != ctx->mode) {
 		u64 pushed = oefd_fast_writes(ctx);
 
+		/*
+		 * Pairs with smp_mb() in oefd_ring_push(): a push that reads
+		 * the stores below is not already in @pushed.
+		 */
+		smp_mb();
 		WRITE_ONCE(ctx->mode, mode);
 		WRITE_ONCE(ctx->armed, false);
 		/* Pushes decided under the old mode end here. */
@@ -753,7 +798,6 @@ EXPORT_SYMBOL_GPL(ohos_eventfd_signal_mask);
 void ohos_eventfd_ctx_do_read(struct ohos_eventfd_ctx *ctx, __u64 *cnt)
 {
 	lockdep_assert_held(&ctx->wqh.lock);
-	oefd_drain(ctx);
 	/*
 	 * A consumer reading from its wakeup callback stays on the queue, and
 	 * the wakeup that called it disarmed the counter: arm again before
@@ -762,6 +806,8 @@ void ohos_eventfd_ctx_do_read(struct ohos_eventfd_ctx *ctx, __u64 *cnt)
 	 */
 	if (ctx->mode == OHOS_EFD_MODE_TRANSITION)
 		oefd_arm_locked(ctx);
+	else
+		oefd_drain(ctx);
 	*cnt = oefd_consume(ctx);
 }
 EXPORT_SYMBOL_GPL(ohos_eventfd_ctx_do_read);
@@ -889,6 +935,8 @@ static int oefd_ioc_configure(struct ohos_eventfd_ctx *ctx,
 		oefd_set_count(ctx, cfg.initval);
 		if (cfg.initval)
 			oefd_wake(ctx, EPOLLIN);
+		/* A count set to 0 under a transition-mode waiter: arm. */
+		oefd_arm(ctx);
 	}
 	oefd_fast_resume(ctx);
 	spin_unlock_irq(&ctx->wqh.lock);

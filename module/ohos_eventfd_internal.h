@@ -31,11 +31,14 @@ struct oefd_ring {
 	u64 slot[OEFD_RING_SLOTS];
 	/* Producer-owned; read by consumers with acquire. */
 	unsigned int head;
-	/* 1 while this CPU is inside oefd_ring_push(); see oefd_quiesce(). */
+	/* Odd while this CPU is inside oefd_ring_push(); see oefd_quiesce(). */
 	unsigned int pushing;
 	/* Consumer-owned (under wqh.lock); read by the producer with acquire. */
 	unsigned int tail;
-	/* Fast-path writes on this CPU: statistics only, read racily. */
+	/*
+	 * Fast-path writes on this CPU: statistics, and exact for CONFIGURE
+	 * and SET_MODE, which read them with pushes stopped or caught.
+	 */
 	u64 fast_writes;
 };
 
@@ -48,7 +51,12 @@ struct oefd_percpu {
 
 struct ohos_eventfd_ctx {
 	struct kref kref;
-	/* wqh.lock protects count, ring tails and every field below seq. */
+	/*
+	 * wqh.lock serializes every change of count, the ring tails and the
+	 * fields below seq, but armed, which poll also sets; count, fast_ok,
+	 * mode, armed, flags and percpu are also read without it
+	 * (docs/design.md, "Lockless accesses").
+	 */
 	wait_queue_head_t wqh;
 	/* Written under wqh.lock around every change of count and every fold. */
 	seqcount_spinlock_t seq;
@@ -60,7 +68,7 @@ struct ohos_eventfd_ctx {
 	int last_cpu;			/* CPU of the last locked write, -1 before */
 	u32 blocked_writers;		/* writers asleep at the ceiling */
 	struct oefd_percpu *percpu;	/* NULL until a second CPU writes */
-	u64 reads;			/* with slow_writes: CONFIGURE refused once used */
+	u64 reads;			/* with the writes: CONFIGURE refused once used */
 	u64 slow_writes;
 	u64 wakeups;
 	int id;

@@ -84,6 +84,15 @@ static int unpin(void)
 	return sched_setaffinity(0, sizeof(set), &set);
 }
 
+/* The cases write from CPU 0 and CPU 1 in turn. */
+static bool cpus_0_and_1_usable(void)
+{
+	cpu_set_t set;
+
+	return sched_getaffinity(0, sizeof(set), &set) == 0 &&
+	       CPU_ISSET(0, &set) && CPU_ISSET(1, &set);
+}
+
 /* Why the case cannot run here, or NULL. */
 static const char *missing(bool consumer)
 {
@@ -91,8 +100,8 @@ static const char *missing(bool consumer)
 		return "no " OHOS_EVENTFD_DEVICE ": load ohos_eventfd.ko";
 	if (consumer && access(OEFD_CONSUMER_DEVICE, R_OK | W_OK))
 		return "no " OEFD_CONSUMER_DEVICE ": load ohos_eventfd_consumer.ko";
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
-		return "needs two online CPUs";
+	if (!cpus_0_and_1_usable())
+		return "needs CPUs 0 and 1 online and in this task's affinity";
 	return NULL;
 }
 
