@@ -365,4 +365,34 @@ TEST_F(configure, after_fast_path_write_ebusy)
 	EXPECT_EQ(2, count);
 }
 
+/*
+ * Transition mode wakes on empty -> non-empty. A CONFIGURE that sets the
+ * count to 0 under a registered EPOLLET watcher must arm the counter as a
+ * read that empties it does, or the next write goes to a ring unseen.
+ */
+TEST_F(configure, to_zero_arms_transition_mode)
+{
+	struct ohos_efd_config cfg = { .initval = 1 };
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET }, got;
+	__u32 mode = OHOS_EFD_MODE_TRANSITION;
+	int ep;
+
+	ASSERT_EQ(0, ioctl(self->fd, OHOS_EFD_IOC_CONFIGURE, &cfg));
+	ASSERT_EQ(-1, write_on(0, self->fd, OHOS_EFD_COUNT_MAX));
+	ASSERT_EQ(-1, write_on(1, self->fd, OHOS_EFD_COUNT_MAX));
+	ASSERT_EQ(0, ioctl(self->fd, OHOS_EFD_IOC_SET_MODE, &mode));
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	ASSERT_LE(0, ep);
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, self->fd, &ev));
+	ASSERT_EQ(1, epoll_wait(ep, &got, 1, 0));
+
+	cfg.initval = 0;
+	ASSERT_EQ(0, ioctl(self->fd, OHOS_EFD_IOC_CONFIGURE, &cfg));
+	ASSERT_EQ(0, write_on(0, self->fd, 1));
+	EXPECT_EQ(1, epoll_wait(ep, &got, 1, 0)) {
+		TH_LOG("the write after CONFIGURE set 0 sent no event");
+	}
+	close(ep);
+}
+
 TEST_HARNESS_MAIN
