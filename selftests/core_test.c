@@ -15,7 +15,6 @@
  * Without /dev/ohos_eventfd every case is skipped; without
  * /dev/ohos_eventfd_consumer the kconsumer cases are.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -30,6 +29,7 @@
 
 #include <linux/ohos_eventfd.h>
 
+#include "efd_diff.h"
 #include "kconsumer/ohos_eventfd_consumer.h"
 #include "kselftest_harness.h"
 
@@ -62,15 +62,6 @@ static int fdinfo_count(int fd, uint64_t *count)
 		found = sscanf(line, "eventfd-count: %" SCNx64, count) == 1;
 	fclose(f);
 	return found ? 0 : -1;
-}
-
-static int pin_to_cpu(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set);
 }
 
 static int unpin(void)
@@ -172,7 +163,7 @@ static int kconsumer_run(enum counter_kind kind, bool transition,
 	if (ioctl(consumer, OEFD_CONSUMER_IOC_ATTACH, &attach))
 		goto fail;
 	for (uint64_t i = 1; i <= KCONSUMER_WRITES; i++) {
-		if (pin_to_cpu(i % 2) || write(fd, &i, sizeof(i)) != sizeof(i))
+		if (efd_pin_self(i % 2) || write(fd, &i, sizeof(i)) != sizeof(i))
 			goto fail;
 		out->written += i;
 	}
@@ -331,7 +322,7 @@ FIXTURE_TEARDOWN(configure)
 
 static int write_on(int cpu, int fd, uint64_t value)
 {
-	if (pin_to_cpu(cpu))
+	if (efd_pin_self(cpu))
 		return -1;
 	return write(fd, &value, sizeof(value)) == sizeof(value) ? 0 : -1;
 }
