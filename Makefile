@@ -17,14 +17,15 @@ all: module userspace
 module:
 	@test -d $(KDIR) || { echo "error: no kernel build tree at KDIR=$(KDIR)" \
 		"(install linux-headers-$$(uname -r), pass KDIR=..., or use 'make demo'/'make check', which build in a VM)"; exit 1; }
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/module modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 userspace:
 	$(MAKE) -C userspace
 
 clean:
-	@if [ -d $(KDIR) ]; then $(MAKE) -C $(KDIR) M=$(CURDIR)/module clean; \
-	else rm -rf module/*.o module/*.ko module/*.mod* module/.*.cmd module/Module.symvers module/modules.order module/.tmp_versions; fi
+	@if [ -d $(KDIR) ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; \
+	else rm -rf module/*.o module/*.ko module/*.mod* module/.*.cmd module/modules.order \
+		module/Module.symvers Module.symvers modules.order .*.cmd .module-common.o .tmp_versions; fi
 	$(MAKE) -C userspace clean
 	$(MAKE) -C selftests clean
 	$(MAKE) -C bench clean
@@ -38,7 +39,7 @@ install: install-module install-userspace
 # key in KDIR (distribution headers) kbuild's attempt to sign would only
 # print an SSL error, so it is skipped; DKMS signs with its MOK key.
 install-module: module
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/module INSTALL_MOD_PATH=$(DESTDIR) \
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) \
 		$(if $(wildcard $(KDIR)/certs/signing_key.pem),,CONFIG_MODULE_SIG_ALL=) modules_install
 	@release=$$(modinfo -F vermagic module/ohos_eventfd.ko | cut -d' ' -f1); \
 	if [ -z "$$release" ]; then echo "error: no release in module/ohos_eventfd.ko's vermagic" >&2; exit 1; \

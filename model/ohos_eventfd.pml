@@ -1,8 +1,8 @@
 /*
  * SPDX-License-Identifier: GPL-2.0
  *
- * ohos_eventfd.pml: a Promela model of the protocol of module/ohos_eventfd.c
- * (per-CPU rings of pending increments, the Dekker pair between pushers
+ * ohos_eventfd.pml: a Promela model of the protocol of module/ring.c and
+ * module/counter.c (per-CPU rings of pending increments, the Dekker pair between pushers
  * and waiters, the quiesce, the fold with its ceiling guard, the seqcount
  * snapshot, transition-mode arming). model/README.md says how to run it;
  * docs/design.md, section 6, says what it covers and what it abstracts.

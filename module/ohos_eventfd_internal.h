@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ohos_eventfd internals shared with the KUnit suite (kunit/), and nothing
- * else. docs/design.md explains the structure.
+ * ohos_eventfd internals: what the module's files (ring.c, counter.c,
+ * file.c) share with each other and with the KUnit suite (kunit/), and
+ * nothing else. docs/design.md explains the structure.
  */
 #ifndef _OHOS_EVENTFD_INTERNAL_H
 #define _OHOS_EVENTFD_INTERNAL_H
 
+#include <linux/fs.h>
 #include <linux/kref.h>
 #include <linux/seqlock.h>
 #include <linux/types.h>
@@ -74,18 +76,47 @@ struct ohos_eventfd_ctx {
 	int id;
 };
 
-#if IS_ENABLED(CONFIG_KUNIT)
-struct ohos_eventfd_ctx *oefd_ctx_create(unsigned int initval, u32 flags);
-int oefd_percpu_install(struct ohos_eventfd_ctx *ctx, gfp_t gfp);
-bool oefd_ring_push(struct ohos_eventfd_ctx *ctx, struct oefd_percpu *pc, u64 value);
-void oefd_drain(struct ohos_eventfd_ctx *ctx);
-u64 oefd_snapshot(struct ohos_eventfd_ctx *ctx);
-int oefd_write_value(struct ohos_eventfd_ctx *ctx, u64 value, bool nowait);
-int oefd_take(struct ohos_eventfd_ctx *ctx, bool nowait, u64 *cnt);
-int oefd_set_mode(struct ohos_eventfd_ctx *ctx, u32 mode);
-__poll_t oefd_mask(struct ohos_eventfd_ctx *ctx);
-void oefd_ctx_stats(struct ohos_eventfd_ctx *ctx, struct ohos_efd_stats *st);
+/*
+ * May a push skip the lock: nobody to wake, and far from the ceiling?
+ * oefd_ring_push() checks it, and oefd_write_value() before calling it.
+ */
+static inline bool oefd_fast_allowed(struct ohos_eventfd_ctx *ctx)
+{
+	if (!READ_ONCE(ctx->fast_ok))
+		return false;
+	if (READ_ONCE(ctx->mode) == OHOS_EFD_MODE_TRANSITION)
+		return !READ_ONCE(ctx->armed);
+	/* Lockless: ordered by the smp_mb() in oefd_ring_push() and its pair. */
+	return !waitqueue_active(&ctx->wqh);
+}
+
+/* ring.c */
 extern u64 oefd_fast_limit;
+bool oefd_ring_push(struct ohos_eventfd_ctx *ctx, struct oefd_percpu *pc, u64 value);
+void oefd_drain_rings(struct ohos_eventfd_ctx *ctx, struct oefd_percpu *pc);
+void oefd_quiesce(struct ohos_eventfd_ctx *ctx);
+u64 oefd_snapshot(struct ohos_eventfd_ctx *ctx);
+int oefd_percpu_install(struct ohos_eventfd_ctx *ctx, gfp_t gfp);
+void oefd_percpu_free(struct oefd_percpu *pc);
+u64 oefd_fast_writes(struct ohos_eventfd_ctx *ctx);
+
+/* counter.c */
+ssize_t oefd_read(struct kiocb *iocb, struct iov_iter *to);
+ssize_t oefd_write(struct file *file, const char __user *buf, size_t size,
+		   loff_t *ppos);
+__poll_t oefd_poll(struct file *file, poll_table *wait);
+int oefd_set_mode(struct ohos_eventfd_ctx *ctx, u32 mode);
+void oefd_ctx_stats(struct ohos_eventfd_ctx *ctx, struct ohos_efd_stats *st);
+int oefd_configure(struct ohos_eventfd_ctx *ctx,
+		   const struct ohos_efd_config *cfg);
+
+/* counter.c and file.c: static (VISIBLE_IF_KUNIT) but for the KUnit suite. */
+#if IS_ENABLED(CONFIG_KUNIT)
+void oefd_drain(struct ohos_eventfd_ctx *ctx);
+int oefd_take(struct ohos_eventfd_ctx *ctx, bool nowait, u64 *cnt);
+int oefd_write_value(struct ohos_eventfd_ctx *ctx, u64 value, bool nowait);
+__poll_t oefd_mask(struct ohos_eventfd_ctx *ctx);
+struct ohos_eventfd_ctx *oefd_ctx_create(unsigned int initval, u32 flags);
 #endif
 
 #endif /* _OHOS_EVENTFD_INTERNAL_H */

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build module/ against one Debian kernel series, outside the repo, and print
-# the path of the .ko. See usage() or --help.
+# Build the module (the top-level Kbuild, module/, include/) against one
+# Debian kernel series, outside the repo, and print the path of the .ko.
+# See usage() or --help.
 set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -12,11 +13,12 @@ usage() {
 	cat <<EOF
 usage: scripts/build-module.sh 6.1|6.12 [--checks] [--consumer]
 
-Builds module/ (with include/ beside it) against
-/usr/src/linux-headers-<abi> of the newest installed Debian kernel of the
-series, with W=1, in <cache>/build/<abi>/: only files that changed are copied
-there, so rebuilds are incremental. Prints the path of ohos_eventfd.ko on
-stdout; progress and compiler warnings go to stderr.
+Builds the module (the top-level Kbuild, module/ and include/, with
+make -C <kdir> M=<dir>) against /usr/src/linux-headers-<abi> of the newest
+installed Debian kernel of the series, with W=1, in <cache>/build/<abi>/:
+only files that changed are copied there, so rebuilds are incremental.
+Prints the path of (a copy of) ohos_eventfd.ko on stdout; progress and
+compiler warnings go to stderr.
 
   --checks  also build from scratch with W=1 and sparse (C=2) and run
             checkpatch.pl --strict over our C sources and headers; any
@@ -68,6 +70,21 @@ sync_sources() {
 	done < <(find "$dst" -type f -print0)
 }
 
+# Copy file $1 to $2 if their contents differ; sets sources_changed if so.
+sync_file() {
+	cmp -s "$1" "$2" && return 0
+	cp "$1" "$2"
+	sources_changed=1
+}
+
+# What make -C <kdir> M=$1 builds: the top-level Kbuild, module/, include/.
+sync_module_sources() {
+	mkdir -p "$1"
+	sync_file "$OEFD_TOP/Kbuild" "$1/Kbuild"
+	sync_sources "$OEFD_TOP/module" "$1/module"
+	sync_sources "$OEFD_TOP/include" "$1/include"
+}
+
 # Lines of a build log that report a warning or error in one of our files
 # (copied under $2), including modpost's about our module.
 our_diagnostics() {
@@ -83,7 +100,7 @@ kbuild() {
 	local abi=$1 dir=$2 log=$3
 
 	shift 3
-	make -C "/usr/src/linux-headers-$abi" M="$dir/module" W=1 -j2 "$@" \
+	make -C "/usr/src/linux-headers-$abi" M="$dir" W=1 -j2 "$@" \
 		modules >"$log" 2>&1
 }
 
@@ -92,8 +109,7 @@ kbuild() {
 build_module() {
 	local abi=$1 dir=$2 log=$2/build.log built=$2/.built
 
-	sync_sources "$OEFD_TOP/module" "$dir/module"
-	sync_sources "$OEFD_TOP/include" "$dir/include"
+	sync_module_sources "$dir"
 	if [ -z "$sources_changed" ] && [ -f "$built" ]; then
 		oefd_say "module for $abi is up to date"
 		return 0
@@ -114,8 +130,7 @@ check_warnings() {
 
 	oefd_need_pkgs sparse
 	rm -rf "$dir"
-	sync_sources "$OEFD_TOP/module" "$dir/module"
-	sync_sources "$OEFD_TOP/include" "$dir/include"
+	sync_module_sources "$dir"
 	oefd_say "W=1 + sparse (C=2) build for $abi"
 	if ! kbuild "$abi" "$dir" "$log" C=2; then
 		cat "$log" >&2
@@ -166,7 +181,7 @@ build_consumer() {
 	sync_sources "$OEFD_TOP/selftests/kconsumer" "$dir/selftests/kconsumer"
 	oefd_say "building the test consumer module for $abi"
 	if ! make -C "/usr/src/linux-headers-$abi" M="$dir/selftests/kconsumer" W=1 -j2 \
-		KBUILD_EXTRA_SYMBOLS="$dir/module/Module.symvers" modules >"$log" 2>&1; then
+		KBUILD_EXTRA_SYMBOLS="$dir/Module.symvers" modules >"$log" 2>&1; then
 		cat "$log" >&2
 		oefd_die "consumer module build for $abi failed (log: $log)"
 	fi
@@ -207,7 +222,9 @@ main() {
 		shift
 	done
 	[ -n "$series" ] || { usage >&2; oefd_die "no kernel series given (6.1 or 6.12)"; }
-	[ -f "$OEFD_TOP/module/Kbuild" ] || oefd_die "no module/Kbuild in $OEFD_TOP"
+	if [ ! -f "$OEFD_TOP/Kbuild" ] || [ ! -f "$OEFD_TOP/module/Kbuild" ]; then
+		oefd_die "no Kbuild or module/Kbuild in $OEFD_TOP"
+	fi
 
 	oefd_need_pkgs make gcc
 	abi=$(oefd_kernel_ensure "$series")

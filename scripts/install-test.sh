@@ -35,7 +35,7 @@ stdout: TAP. Exit status: 0 when every test passed, else 1.
 EOF
 }
 
-readonly OEFD_INSTALL_SOURCES="Makefile dkms.conf include module udev userspace"
+readonly OEFD_INSTALL_SOURCES="Makefile Kbuild dkms.conf include module udev userspace"
 
 # The version every installed piece must show: the one in the uapi header.
 oefd_version() {
