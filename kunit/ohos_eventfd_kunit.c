@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suites for the ohos_eventfd core (module/ohos_eventfd.c): the
+ * KUnit suites for the ohos_eventfd core (module/ring.c, counter.c): the
  * per-CPU rings, folding them into the central count, the seqcount
  * snapshot, the 0xfffffffffffffffe ceiling, semaphore mode, blocking and
  * wakeups, the in-kernel API in atomic context, the drain that stands in
@@ -10,8 +10,9 @@
  * White-box: the cases call what the module exports for KUnit
  * (EXPORT_SYMBOL_IF_KUNIT) and read struct ohos_eventfd_ctx directly.
  * UML has a single CPU: a case that needs "another CPU" says what stands
- * in for it. Every wait is bounded, so a lost wakeup fails instead of
- * hanging the run.
+ * in for it. The SMP suite (real parallel CPUs) and the staged suite
+ * (interleavings forced with data watchpoints) run on x86_64 only. Every
+ * wait is bounded, so a lost wakeup fails instead of hanging the run.
  */
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
@@ -19,10 +20,13 @@
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/hrtimer.h>
+#include <linux/hw_breakpoint.h>
+#include <linux/kcsan-checks.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/list.h>
 #include <linux/module.h>
+#include <linux/perf_event.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 
@@ -1657,10 +1661,239 @@ static struct kunit_suite ohos_eventfd_smp_suite = {
 	.test_cases = ohos_eventfd_smp_cases,
 };
 
+/* ---- ohos_eventfd_staged: interleavings forced with hardware watchpoints ---- */
+
+/*
+ * A window of a few instructions is rarely hit by running CPUs against
+ * each other. A data watchpoint on one CPU (perf's kernel breakpoints)
+ * stops that CPU right after it touched a field, inside the window, while
+ * the other CPUs do what the case needs; then it lets it go. Needs
+ * hardware breakpoints: skipped under UML, run by scripts/kunit.sh --arch
+ * x86_64. The stops are bounded, so a case that cannot be staged fails
+ * instead of hanging.
+ */
+#define OEFD_STAGE_STOP_NS	(5 * NSEC_PER_SEC)
+
+#ifdef CONFIG_HAVE_HW_BREAKPOINT
+/*
+ * The regression for finding 3 of 9c0c2c1 (a store of count outside a
+ * write section), step by step; each step waits for the one before:
+ *   READING	a reader takes the count: folds the rings in a write section,
+ *		then lowers count. A watchpoint on the seqcount stops it
+ *		right after the fold's section closed (DRAINED).
+ *   DRAINED	a snapshot begins, loads count (the total before the read);
+ *		a watchpoint on count stops it there (COUNT_LOADED).
+ *   COUNT_LOADED the reader goes on, lowers count to 0, returns (READ_DONE).
+ *   READ_DONE	a third CPU pushes to its ring (PUSHED).
+ *   PUSHED	the snapshot goes on: it loads the ring, then checks the
+ *		seqcount. Unless lowering count moved it, it returns the total
+ *		before the read plus the push: a total the counter never held.
+ */
+enum oefd_stage {
+	OEFD_STAGE_IDLE,
+	OEFD_STAGE_READING,
+	OEFD_STAGE_DRAINED,
+	OEFD_STAGE_COUNT_LOADED,
+	OEFD_STAGE_READ_DONE,
+	OEFD_STAGE_PUSHED,
+};
+
+struct oefd_staged {
+	struct ohos_eventfd_ctx *ctx;
+	atomic_t stage;
+	atomic_t timeouts;	/* steps that waited OEFD_STAGE_STOP_NS in vain */
+	u64 push;		/* what the third CPU pushes */
+	u64 taken;		/* what the reader took */
+	u64 total;		/* what the snapshot returned */
+	struct completion done[3];
+	struct task_struct *task[3];
+};
+
+/* Spin (a watchpoint handler cannot sleep) until @st reaches @stage. */
+static void oefd_stage_wait(struct oefd_staged *st, enum oefd_stage stage)
+{
+	u64 deadline = ktime_get_mono_fast_ns() + OEFD_STAGE_STOP_NS;
+
+	while (atomic_read(&st->stage) < stage) {
+		if (ktime_get_mono_fast_ns() > deadline) {
+			atomic_inc(&st->timeouts);
+			return;
+		}
+		cpu_relax();
+	}
+}
+
+/* Go from @from to @to, or leave the stage alone if the steps went astray. */
+static void oefd_stage_step(struct oefd_staged *st, enum oefd_stage from,
+			    enum oefd_stage to)
+{
+	atomic_cmpxchg(&st->stage, from, to);
+}
+
+/* On the reader's CPU, after every store to the seqcount. */
+static void oefd_stage_seq_stored(struct perf_event *bp,
+				  struct perf_sample_data *data,
+				  struct pt_regs *regs)
+{
+	struct oefd_staged *st = bp->overflow_handler_context;
+
+	/* An odd sequence: a write section just opened. */
+	if (READ_ONCE(st->ctx->seq.seqcount.sequence) & 1 ||
+	    atomic_read(&st->stage) != OEFD_STAGE_READING)
+		return;
+	oefd_stage_step(st, OEFD_STAGE_READING, OEFD_STAGE_DRAINED);
+	oefd_stage_wait(st, OEFD_STAGE_COUNT_LOADED);
+}
+
+/* On the snapshot's CPU, after every load or store of count. */
+static void oefd_stage_count_loaded(struct perf_event *bp,
+				    struct perf_sample_data *data,
+				    struct pt_regs *regs)
+{
+	struct oefd_staged *st = bp->overflow_handler_context;
+
+	if (atomic_read(&st->stage) != OEFD_STAGE_DRAINED)
+		return;
+	oefd_stage_step(st, OEFD_STAGE_DRAINED, OEFD_STAGE_COUNT_LOADED);
+	oefd_stage_wait(st, OEFD_STAGE_PUSHED);
+}
+
+static int oefd_staged_reader(void *data)
+{
+	struct oefd_staged *st = data;
+
+	/* KCSAN's own loads of count must not be the ones stopped. */
+	kcsan_disable_current();
+	if (oefd_take(st->ctx, true, &st->taken))
+		st->taken = 0;
+	kcsan_enable_current();
+	oefd_stage_step(st, OEFD_STAGE_COUNT_LOADED, OEFD_STAGE_READ_DONE);
+	complete(&st->done[0]);
+	return 0;
+}
+
+static int oefd_staged_snapshotter(void *data)
+{
+	struct oefd_staged *st = data;
+
+	oefd_stage_wait(st, OEFD_STAGE_DRAINED);
+	kcsan_disable_current();
+	st->total = oefd_snapshot(st->ctx);
+	kcsan_enable_current();
+	complete(&st->done[1]);
+	return 0;
+}
+
+static int oefd_staged_pusher(void *data)
+{
+	struct oefd_staged *st = data;
+
+	oefd_stage_wait(st, OEFD_STAGE_READ_DONE);
+	if (oefd_kunit_push(st->ctx, st->push))
+		oefd_stage_step(st, OEFD_STAGE_READ_DONE, OEFD_STAGE_PUSHED);
+	complete(&st->done[2]);
+	return 0;
+}
+
+static void oefd_kunit_unwatch(void *bp)
+{
+	unregister_hw_breakpoint(bp);
+}
+
+/* Call @fn after every access of @type to @addr by @cpu, until the case ends. */
+static void oefd_kunit_watch(struct kunit *test, int cpu, void *addr,
+			     unsigned int len, unsigned int type,
+			     perf_overflow_handler_t fn, void *data)
+{
+	struct perf_event_attr attr;
+	struct perf_event *bp;
+
+	hw_breakpoint_init(&attr);
+	attr.bp_addr = (unsigned long)addr;
+	attr.bp_len = len;
+	attr.bp_type = type;
+	bp = perf_event_create_kernel_counter(&attr, cpu, NULL, fn, data);
+	if (IS_ERR(bp))
+		kunit_skip(test, "no data watchpoint on cpu %d: %ld", cpu, PTR_ERR(bp));
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, oefd_kunit_unwatch, bp));
+}
+
+/* A kthread on @cpu running @fn(@st), started by the caller. */
+static void oefd_staged_role(struct kunit *test, struct oefd_staged *st,
+			     int i, int (*fn)(void *), int cpu)
+{
+	init_completion(&st->done[i]);
+	st->task[i] = kthread_create(fn, st, "oefd_staged/%d", cpu);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(st->task[i]));
+	kthread_bind(st->task[i], cpu);
+}
+
+static void snapshot_between_read_and_push(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx_rings(test, 5, 0);
+	int reader = cpumask_nth(1, cpu_online_mask);
+	int snapper = cpumask_nth(2, cpu_online_mask);
+	int pusher = cpumask_nth(3, cpu_online_mask);
+	struct oefd_staged *st;
+	u64 before;
+	int i;
+
+	if (num_online_cpus() < 4)
+		kunit_skip(test, "needs 4 online CPUs, has %u", num_online_cpus());
+	st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	st->ctx = ctx;
+	st->push = 11;
+	/* Something for the reader's fold to move: 5 + 2 before the read. */
+	KUNIT_ASSERT_TRUE(test, oefd_kunit_push(ctx, 2));
+	before = oefd_snapshot(ctx);
+	oefd_kunit_watch(test, reader, &ctx->seq.seqcount.sequence,
+			 HW_BREAKPOINT_LEN_4, HW_BREAKPOINT_W,
+			 oefd_stage_seq_stored, st);
+	oefd_kunit_watch(test, snapper, &ctx->count, HW_BREAKPOINT_LEN_8,
+			 HW_BREAKPOINT_RW, oefd_stage_count_loaded, st);
+	oefd_staged_role(test, st, 0, oefd_staged_reader, reader);
+	oefd_staged_role(test, st, 1, oefd_staged_snapshotter, snapper);
+	oefd_staged_role(test, st, 2, oefd_staged_pusher, pusher);
+	atomic_set(&st->stage, OEFD_STAGE_READING);
+	for (i = 0; i < 3; i++)
+		wake_up_process(st->task[i]);
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_TRUE_MSG(test, wait_for_completion_timeout(&st->done[i],
+									OEFD_KUNIT_TIMEOUT),
+				      "staged role %d stuck", i);
+	KUNIT_ASSERT_EQ_MSG(test, atomic_read(&st->stage), OEFD_STAGE_PUSHED,
+			    "the interleaving was not staged");
+	KUNIT_EXPECT_EQ(test, atomic_read(&st->timeouts), 0);
+	KUNIT_EXPECT_EQ(test, st->taken, before);
+	/* The totals the counter held: before the read, 0, then the push. */
+	if (st->total != before && st->total != 0 && st->total != st->push)
+		KUNIT_FAIL(test, "snapshot %llu: the counter held only %llu, 0 and %llu",
+			   st->total, before, st->push);
+	OEFD_EXPECT_COUNT(test, ctx, st->push);
+}
+#else
+static void snapshot_between_read_and_push(struct kunit *test)
+{
+	kunit_skip(test, "needs hardware data watchpoints (CONFIG_HAVE_HW_BREAKPOINT)");
+}
+#endif
+
+static struct kunit_case ohos_eventfd_staged_cases[] = {
+	KUNIT_CASE(snapshot_between_read_and_push),
+	{}
+};
+
+static struct kunit_suite ohos_eventfd_staged_suite = {
+	.name = "ohos_eventfd_staged",
+	.test_cases = ohos_eventfd_staged_cases,
+};
+
 kunit_test_suites(&ohos_eventfd_ring_suite, &ohos_eventfd_fold_suite,
 		  &ohos_eventfd_ceiling_suite, &ohos_eventfd_semaphore_suite,
 		  &ohos_eventfd_wait_suite, &ohos_eventfd_kapi_suite,
-		  &ohos_eventfd_percpu_suite, &ohos_eventfd_smp_suite);
+		  &ohos_eventfd_percpu_suite, &ohos_eventfd_smp_suite,
+		  &ohos_eventfd_staged_suite);
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 MODULE_DESCRIPTION("KUnit tests for ohos_eventfd");

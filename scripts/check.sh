@@ -15,8 +15,11 @@ usage: scripts/check.sh      (make check)
 Runs, in order, and continues past failures:
   (a) dependencies: packages, both Debian kernels, the linux-source tree
   (b) scripts/build-module.sh --checks for 6.1 and 6.12 (W=1, sparse,
-      checkpatch --strict); scripts/model-check.sh (the spin model of
-      the core's protocol, model/)
+      checkpatch --strict); linux-source's scripts/kernel-doc -none over
+      the module's sources and headers (no warning, every
+      EXPORT_SYMBOL_GPL function documented); shellcheck -x over every
+      shell script; scripts/model-check.sh
+      (the spin model of the core's protocol, model/)
   (c) make -C userspace, make -C userspace check (host tests)
   (d) scripts/kunit.sh (KUnit under UML, lockdep and KASAN), then
       scripts/kunit.sh --arch x86_64 (4 vCPUs, KCSAN and lockdep)
@@ -173,6 +176,45 @@ install_deps() {
 		oefd_kernel_ensure 6.1 && oefd_kernel_ensure 6.12 && oefd_linux_src
 }
 
+# linux-source's scripts/kernel-doc over the module's sources and headers:
+# no warning (-Wall, -Werror, nothing on stderr), and a kernel-doc comment
+# at the definition of every EXPORT_SYMBOL_GPL function.
+kernel_doc() {
+	local tree out file sym status=0
+	local files=(module/*.c module/*.h include/linux/ohos_eventfd.h
+		     include/uapi/linux/ohos_eventfd.h)
+
+	tree=$(oefd_linux_src) || return 1
+	oefd_say "kernel-doc -none -Wall over ${#files[@]} files"
+	out=$(perl "$tree/scripts/kernel-doc" -none -Wall -Werror "${files[@]}" 2>&1) || status=1
+	[ -z "$out" ] || { printf '%s\n' "$out" >&2; status=1; }
+	for file in module/*.c; do
+		while read -r sym; do
+			grep -q "^ \* $sym() - " "$file" && continue
+			printf '%s: %s is exported without a kernel-doc comment\n' "$file" "$sym" >&2
+			status=1
+		done < <(sed -n 's/^EXPORT_SYMBOL_GPL(\(.*\));$/\1/p' "$file")
+	done
+	return "$status"
+}
+
+# Every shell script git tracks (by name or by shebang) through shellcheck,
+# each from its own directory so that its source directives resolve.
+shell_check() {
+	local file status=0
+
+	oefd_need_pkgs shellcheck
+	while read -r file; do
+		[ -f "$file" ] || continue
+		case $file in
+		*.sh | *.bats) ;;
+		*) head -n 1 "$file" | grep -qE '^#!.*\b(ba)?sh\b' || continue ;;
+		esac
+		(cd "$(dirname "$file")" && shellcheck -x "$(basename "$file")") || status=1
+	done < <(git ls-files)
+	return "$status"
+}
+
 prune_old_runs() {
 	find "$1" -mindepth 1 -maxdepth 1 -type d -printf '%T@ %p\n' | sort -rn |
 		tail -n +"$((OEFD_CHECK_RUNS_KEPT + 1))" | cut -d' ' -f2- | xargs -r rm -rf
@@ -205,6 +247,12 @@ main() {
 		run_one "module $series: W=1, sparse and checkpatch --strict clean" \
 			scripts/build-module.sh "$series" --checks
 	done
+
+	stage_begin kernel-doc b "kernel-doc"
+	run_one "kernel-doc -none: no warning, every export documented" kernel_doc
+
+	stage_begin shellcheck b "shellcheck"
+	run_one "shellcheck -x: every shell script clean" shell_check
 
 	stage_begin model b "the spin model"
 	run_tap "spin model (scripts/model-check.sh)" tap scripts/model-check.sh

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Shared helpers for the project's scripts: sourced, never run.
 #
 #   oefd_cache                  the cache directory (created), outside the repo
@@ -9,8 +10,16 @@
 #                               kunit.py, checkpatch.pl), print its path
 #   oefd_say MSG                a progress line on stderr
 
+# shellcheck disable=SC2034 # read by the scripts that source this file
 OEFD_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OEFD_SRC_SERIES=6.12
+
+# Kernel log lines that fail a run (vm.sh, kunit.sh): an oops, BUG, WARN,
+# lockdep (its reports open with WARNING:), KASAN, KCSAN ("BUG: KCSAN:"),
+# UBSAN or SLUB report, a hung task, soft or hard lockup, RCU stall, any
+# call trace, a panic.
+# shellcheck disable=SC2034 # read by the scripts that source this file
+readonly OEFD_KERNEL_REPORT_RE='Oops|BUG:|BUG |WARNING:|general protection|possible recursive locking|circular locking|inconsistent lock state|KASAN|UBSAN|INFO: task .* blocked|blocked for more than|soft lockup|hard LOCKUP|rcu: INFO: .*(detected stalls|self-detected stall)|Call Trace:|Kernel panic'
 
 oefd_say() { printf '[ohos_eventfd] %s\n' "$*" >&2; }
 oefd_die() { printf '[ohos_eventfd] error: %s\n' "$*" >&2; exit 1; }
@@ -64,10 +73,10 @@ oefd_kernel_abi() {
 	local glob abi
 
 	glob=$(oefd_abi_glob "$1")
-	abi=$(cd /usr/src 2>/dev/null && ls -d linux-headers-$glob 2>/dev/null |
-	      sed 's/^linux-headers-//' | sort -V | while read -r a; do
-		[ -f "/boot/vmlinuz-$a" ] && printf '%s\n' "$a"
-	      done | tail -n 1)
+	abi=$(for dir in /usr/src/linux-headers-$glob; do
+		a=${dir#/usr/src/linux-headers-}
+		[ -d "$dir" ] && [ -f "/boot/vmlinuz-$a" ] && printf '%s\n' "$a"
+	      done | sort -V | tail -n 1)
 	[ -n "$abi" ] && printf '%s\n' "$abi"
 }
 

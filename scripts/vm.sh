@@ -69,9 +69,8 @@ readonly OEFD_VM_LOGS_KEPT=100
 # dependencies come from modules.dep, built-in ones are skipped.
 readonly OEFD_GUEST_MODULES="virtio_pci 9pnet_virtio 9p overlay"
 
-# Kernel messages that fail a run. The kernel command line makes WARN, oops,
-# hung tasks and soft lockups panic, so the run stops at the first report.
-readonly OEFD_BAD_KERNEL_LOG='Oops|BUG:|WARNING:|kernel BUG|general protection|possible recursive locking|circular locking|inconsistent lock state|lockdep|KASAN|UBSAN|blocked for more than|soft lockup|hard LOCKUP|rcu: INFO: .*(detected stalls|self-detected stall)|Call Trace:|Kernel panic'
+# The kernel command line makes WARN, oops, hung tasks and soft lockups
+# panic, so the run stops at the first report (OEFD_KERNEL_REPORT_RE).
 readonly OEFD_KERNEL_CMDLINE='console=ttyS0 panic=-1 oops=panic panic_on_warn=1 hung_task_panic=1 softlockup_panic=1'
 
 vm_usage_error() {
@@ -408,10 +407,10 @@ vm_is_mttcg_int3_fault() {
 vm_scan_log() {
 	local log=$1 first
 
-	first=$(grep -nE "$OEFD_BAD_KERNEL_LOG" "$log" | head -n 1 | cut -d: -f1)
+	first=$(grep -nE "$OEFD_KERNEL_REPORT_RE" "$log" | head -n 1 | cut -d: -f1)
 	[ -z "$first" ] && return 0
 	oefd_say "vm: the kernel reported a problem (console log: $log):"
-	grep -E "$OEFD_BAD_KERNEL_LOG" "$log" | head -n 20 | sed 's/^/    /' >&2
+	grep -E "$OEFD_KERNEL_REPORT_RE" "$log" | head -n 20 | sed 's/^/    /' >&2
 	oefd_say "vm: first report:"
 	tail -n +"$((first > 5 ? first - 5 : 1))" "$log" | head -n 60 | sed 's/^/    /' >&2
 	return 1
