@@ -87,7 +87,7 @@ static const char *result(long ret, int err)
 
 	if (ret == 0)
 		return "0";
-	snprintf(out, 32, "%ld %s", ret, ret < 0 ? rel_errname(err) : "");
+	snprintf(out, 32, "%ld %s", ret, ret < 0 ? efd_errname(err) : "");
 	return out;
 }
 
@@ -109,7 +109,8 @@ static void expect(int fd, unsigned long cmd, void *arg, int want, const char *w
 
 static int fresh(void)
 {
-	int fd = rel_counter(REL_OHOS, 0, EFD_CLOEXEC | EFD_NONBLOCK);
+	const struct efd_spec spec = { .flags = EFD_CLOEXEC | EFD_NONBLOCK };
+	int fd = efd_create(EFD_OHOS, &spec);
 
 	if (fd < 0)
 		rel_die("open %s", OHOS_EVENTFD_DEVICE);
@@ -168,7 +169,7 @@ static void bad_pointers(void)
 
 	if (mprotect(none.base, PAGE, PROT_NONE))
 		rel_die("mprotect");
-	for (i = 0; i < REL_ARRAY_SIZE(cmds); i++) {
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
 		unsigned char *p;
 
 		snprintf(what, sizeof(what), "%s(NULL)", cmds[i].name);
@@ -220,7 +221,7 @@ static int config_call(bool create, size_t size, void *arg, int *err, uint64_t *
 	unsigned long cmd = create ? OHOS_EFD_IOC_CREATE : OHOS_EFD_IOC_CONFIGURE;
 	int fd = fresh(), ret, made;
 
-	made = io(fd, rel_ioc_sized(cmd, size), arg, err);
+	made = io(fd, efd_ioc_sized(cmd, size), arg, err);
 	ret = made < 0 ? -1 : 0;
 	if (made >= 0)
 		*count = rel_peek(create ? made : fd);
@@ -254,7 +255,7 @@ static void config_sizes(bool create)
 	unsigned int i;
 	char what[96];
 
-	for (i = 0; i < REL_ARRAY_SIZE(too_small); i++) {
+	for (i = 0; i < ARRAY_SIZE(too_small); i++) {
 		memset(a.base, 0, a.len);
 		configure_at(a.base, 0, 5);
 		snprintf(what, sizeof(what), "size %u", too_small[i]);
@@ -271,7 +272,7 @@ static void config_sizes(bool create)
 		config_expect(create, i, a.base, E2BIG, what);
 	}
 	/* Above a page: E2BIG, zeros and all, even where the memory ends first. */
-	for (i = 0; i < REL_ARRAY_SIZE(too_big); i++) {
+	for (i = 0; i < ARRAY_SIZE(too_big); i++) {
 		memset(a.base, 0, a.len);
 		configure_at(a.base, 0, 5);
 		snprintf(what, sizeof(what), "size %u, zeros", too_big[i]);
@@ -344,8 +345,8 @@ static void create_fds(void)
 	unsigned int i;
 	uint32_t flags;
 
-	for (i = 0; i < REL_ARRAY_SIZE(flag_sets); i++) {
-		cfg.flags = rel_ohos_flags(flag_sets[i]);
+	for (i = 0; i < ARRAY_SIZE(flag_sets); i++) {
+		cfg.flags = efd_ohos_flags(flag_sets[i]);
 		fd = ioctl(dev, OHOS_EFD_IOC_CREATE, &cfg);
 		native = eventfd(77, flag_sets[i]);
 		if (fd < 0 || native < 0)
@@ -381,7 +382,7 @@ static void create_fds(void)
 /* GET_STATS with a struct of @size bytes at @at. */
 static int stats_at(int fd, size_t size, void *at, int *err)
 {
-	return io(fd, rel_ioc_sized(OHOS_EFD_IOC_GET_STATS, size), at, err);
+	return io(fd, efd_ioc_sized(OHOS_EFD_IOC_GET_STATS, size), at, err);
 }
 
 static void stats_sizes(void)
@@ -397,14 +398,14 @@ static void stats_sizes(void)
 
 	if (write(fd, &v, sizeof(v)) != sizeof(v) || read(fd, &v, sizeof(v)) != sizeof(v))
 		rel_die("write/read");
-	for (i = 0; i < REL_ARRAY_SIZE(too_small); i++) {
+	for (i = 0; i < ARRAY_SIZE(too_small); i++) {
 		memset(a.base, FILL, a.len);
 		snprintf(what, sizeof(what), "GET_STATS size %u", too_small[i]);
 		ret = stats_at(fd, too_small[i], a.base, &err);
 		check(ret == -1 && err == EINVAL, "%s: %s, want -1 EINVAL", what, result(ret, err));
 		check(untouched(a.base, a.len), "%s failed but wrote", what);
 	}
-	for (i = 0; i < REL_ARRAY_SIZE(too_big); i++) {
+	for (i = 0; i < ARRAY_SIZE(too_big); i++) {
 		memset(a.base, FILL, a.len);
 		snprintf(what, sizeof(what), "GET_STATS size %u", too_big[i]);
 		ret = stats_at(fd, too_big[i], a.base, &err);
@@ -465,13 +466,16 @@ static void scalar_outputs(void)
 	};
 	struct arena a = arena_new(1);
 	uint32_t mode = OHOS_EFD_MODE_TRANSITION;
-	int fd = rel_counter(REL_OHOS, 12345, EFD_SEMAPHORE | EFD_NONBLOCK | EFD_CLOEXEC);
+	const struct efd_spec spec = {
+		.initval = 12345, .flags = EFD_SEMAPHORE | EFD_NONBLOCK | EFD_CLOEXEC,
+	};
+	int fd = efd_create(EFD_OHOS, &spec);
 	unsigned int i;
 	uint64_t got;
 
 	if (fd < 0 || ioctl(fd, OHOS_EFD_IOC_SET_MODE, &mode))
 		rel_die("semaphore counter in transition mode");
-	for (i = 0; i < REL_ARRAY_SIZE(outs); i++) {
+	for (i = 0; i < ARRAY_SIZE(outs); i++) {
 		memset(a.base, FILL, a.len);
 		expect(fd, outs[i].cmd, a.base, 0, outs[i].name);
 		got = 0;
@@ -493,7 +497,7 @@ static void set_mode_values(void)
 	char what[64];
 	int fd = fresh();
 
-	for (i = 0; i < REL_ARRAY_SIZE(bad); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		memcpy(a.base, &bad[i], 4);
 		snprintf(what, sizeof(what), "SET_MODE %#x", bad[i]);
 		expect(fd, OHOS_EFD_IOC_SET_MODE, a.base, EINVAL, what);
@@ -521,15 +525,15 @@ static void unknown_commands(void)
 	static const unsigned int sizes[] = { 0, 4, 8, 16, 48, 64 };
 
 	for (nr = 0; nr < 256; nr++) {
-		for (i = 0; i < REL_ARRAY_SIZE(sizes) * 4; i++) {
+		for (i = 0; i < ARRAY_SIZE(sizes) * 4; i++) {
 			unsigned int dir = i % 4, size = sizes[i / 4];
 			unsigned int k;
 			bool ours = false;
 
 			cmd = _IOC(dir, OHOS_EFD_IOC_MAGIC, nr, size);
-			for (k = 0; k < REL_ARRAY_SIZE(cmds); k++)
+			for (k = 0; k < ARRAY_SIZE(cmds); k++)
 				ours |= cmds[k].sized ?
-					(cmd & ~REL_IOC_SIZE_BITS) == (cmds[k].cmd & ~REL_IOC_SIZE_BITS) :
+					(cmd & ~EFD_IOC_SIZE_BITS) == (cmds[k].cmd & ~EFD_IOC_SIZE_BITS) :
 					cmd == cmds[k].cmd;
 			if (ours || (dir == _IOC_NONE && size))
 				continue;
@@ -565,7 +569,7 @@ static void open_modes(void)
 	uint64_t v;
 	int fd, err;
 
-	for (i = 0; i < REL_ARRAY_SIZE(bad); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		fd = open(OHOS_EVENTFD_DEVICE, bad[i].flags | O_CLOEXEC);
 		err = errno;
 		check(fd == -1 && err == EINVAL, "open(%s): %s, want -1 EINVAL", bad[i].name,
@@ -596,8 +600,8 @@ int main(int argc, char **argv)
 		usage(strcmp(argv[1], "--help") ? stderr : stdout);
 		return strcmp(argv[1], "--help") ? 2 : 0;
 	}
-	if (rel_native_as_ohos())
-		rel_die("%s needs ohos_eventfd's ioctls: unset %s", rel_prog, REL_ENV_NATIVE_AS_OHOS);
+	if (efd_native_as_ohos())
+		rel_die("%s needs ohos_eventfd's ioctls: unset %s", rel_prog, EFD_ENV_NATIVE_AS_OHOS);
 	rel_note("%zu-bit process", sizeof(void *) * 8);
 	bad_pointers();
 	config_sizes(false);

@@ -21,7 +21,6 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -244,7 +243,7 @@ static uint64_t gen_value(struct rel_rng *r)
 	};
 
 	switch (rel_rng_below(r, 8)) {
-	case 0: return special[rel_rng_below(r, REL_ARRAY_SIZE(special))];
+	case 0: return special[rel_rng_below(r, ARRAY_SIZE(special))];
 	case 1: return rel_rng_next(r);
 	case 2: return rel_rng_next(r) >> rel_rng_below(r, 64);
 	default: return 1 + rel_rng_below(r, 100);
@@ -258,7 +257,7 @@ static uint32_t gen_len(struct rel_rng *r)
 
 	if (rel_rng_below(r, 4))
 		return 8;
-	return odd[rel_rng_below(r, REL_ARRAY_SIZE(odd))];
+	return odd[rel_rng_below(r, ARRAY_SIZE(odd))];
 }
 
 static uint8_t gen_ptr(struct rel_rng *r)
@@ -277,7 +276,7 @@ static uint32_t gen_events(struct rel_rng *r)
 	uint32_t ev = rel_rng_below(r, 2) ? EPOLLIN : EPOLLIN | EPOLLOUT;
 	unsigned int i;
 
-	for (i = 0; i < REL_ARRAY_SIZE(bits); i++)
+	for (i = 0; i < ARRAY_SIZE(bits); i++)
 		if (rel_rng_below(r, 6) == 0)
 			ev ^= bits[i];
 	return ev;
@@ -294,8 +293,8 @@ static bool our_number(uint32_t cmd)
 {
 	unsigned int i;
 
-	for (i = 0; i < REL_ARRAY_SIZE(our_cmd); i++)
-		if (sized_cmd(i) ? (cmd & ~REL_IOC_SIZE_BITS) == (our_cmd[i] & ~REL_IOC_SIZE_BITS) :
+	for (i = 0; i < ARRAY_SIZE(our_cmd); i++)
+		if (sized_cmd(i) ? (cmd & ~EFD_IOC_SIZE_BITS) == (our_cmd[i] & ~EFD_IOC_SIZE_BITS) :
 				   cmd == our_cmd[i])
 			return true;
 	return false;
@@ -317,7 +316,7 @@ static uint32_t gen_foreign_cmd(struct rel_rng *r)
 		if (rel_rng_below(r, 4) == 0)
 			cmd &= 0xc03fffff;	/* sizes up to 63: more of them valid */
 		bad = false;
-		for (i = 0; i < REL_ARRAY_SIZE(vfs_magic); i++)
+		for (i = 0; i < ARRAY_SIZE(vfs_magic); i++)
 			bad |= ((cmd >> 8) & 0xff) == vfs_magic[i];
 		bad |= our_number(cmd);
 	} while (bad);
@@ -382,7 +381,7 @@ static void gen_op(struct rel_rng *r, struct fz_op *op)
 		op->arg = gen_foreign_cmd(r);
 		break;
 	case FZ_IOCTL_OURS:
-		op->arg = rel_rng_below(r, REL_ARRAY_SIZE(our_cmd));
+		op->arg = rel_rng_below(r, ARRAY_SIZE(our_cmd));
 		/* len: the struct size the number carries (CONFIGURE, GET_STATS, CREATE). */
 		op->len = gen_struct_size(r, op->arg == IOC_GET_STATS ? OHOS_EFD_STATS_SIZE_VER0 :
 							    OHOS_EFD_CONFIG_SIZE_VER0);
@@ -473,7 +472,7 @@ static void fz_describe(const struct fz_op *op, char *out, size_t len)
 
 static void res_describe(const struct fz_res *res, char *out, size_t len)
 {
-	int n = snprintf(out, len, "ret %ld %s", res->ret, res->ret < 0 ? rel_errname(res->err) : "");
+	int n = snprintf(out, len, "ret %ld %s", res->ret, res->ret < 0 ? efd_errname(res->err) : "");
 
 	if (res->mask)
 		n += snprintf(out + n, len - n, " mask %#x", res->mask);
@@ -491,13 +490,10 @@ static void res_describe(const struct fz_res *res, char *out, size_t len)
 static void migrate(uint64_t value)
 {
 	static long ncpus;
-	cpu_set_t set;
 
 	if (!ncpus)
 		ncpus = sysconf(_SC_NPROCESSORS_ONLN);
-	CPU_ZERO(&set);
-	CPU_SET(value % ncpus, &set);
-	sched_setaffinity(0, sizeof(set), &set);
+	efd_pin_self(value % ncpus);
 }
 
 /* ---- the pair ------------------------------------------------------------- */
@@ -536,8 +532,10 @@ static void make_epolls(struct fz_pair *p)
 
 static void pair_open(struct fz_pair *p, const struct fz_case *c)
 {
-	struct ohos_efd_config cfg = { .flags = rel_ohos_flags(c->flags & EFD_SEMAPHORE),
+	struct ohos_efd_config cfg = { .flags = efd_ohos_flags(c->flags & EFD_SEMAPHORE),
 				       .initval = c->initval };
+	const struct efd_spec created = { .initval = c->initval, .flags = c->flags | EFD_CLOEXEC };
+	const struct efd_spec opened = { .flags = (c->flags & EFD_NONBLOCK) | EFD_CLOEXEC };
 
 	*p = (struct fz_pair){ .use_epoll = c->use_epoll,
 			       .lt_events = c->lt_events, .et_events = c->et_events,
@@ -545,20 +543,20 @@ static void pair_open(struct fz_pair *p, const struct fz_case *c)
 			       .semaphore = c->flags & EFD_SEMAPHORE, .count = c->initval };
 	/* Every case starts on CPU 0, so that a replay meets the same rings. */
 	migrate(0);
-	p->fd[REL_NATIVE] = eventfd(c->initval, c->flags | EFD_CLOEXEC);
+	p->fd[EFD_NATIVE] = eventfd(c->initval, c->flags | EFD_CLOEXEC);
 	if (native_only) {
-		p->fd[REL_OHOS] = eventfd(c->initval, c->flags | EFD_CLOEXEC);
+		p->fd[EFD_OHOS] = eventfd(c->initval, c->flags | EFD_CLOEXEC);
 	} else if (c->via_create) {
-		rel_ohos_via_create = true;
-		p->fd[REL_OHOS] = rel_counter(REL_OHOS, c->initval, c->flags | EFD_CLOEXEC);
-		rel_ohos_via_create = false;
+		efd_set_factory(EFD_FACTORY_CREATE_REUSE);
+		p->fd[EFD_OHOS] = efd_create(EFD_OHOS, &created);
+		efd_set_factory(EFD_FACTORY_OPEN);
 	} else {
-		p->fd[REL_OHOS] = rel_counter(REL_OHOS, 0, (c->flags & EFD_NONBLOCK) | EFD_CLOEXEC);
-		if (p->fd[REL_OHOS] >= 0 && (c->initval || cfg.flags || c->configure_anyway) &&
-		    ioctl(p->fd[REL_OHOS], OHOS_EFD_IOC_CONFIGURE, &cfg))
+		p->fd[EFD_OHOS] = efd_create(EFD_OHOS, &opened);
+		if (p->fd[EFD_OHOS] >= 0 && (c->initval || cfg.flags || c->configure_anyway) &&
+		    ioctl(p->fd[EFD_OHOS], OHOS_EFD_IOC_CONFIGURE, &cfg))
 			rel_die("OHOS_EFD_IOC_CONFIGURE");
 	}
-	if (p->fd[REL_NATIVE] < 0 || p->fd[REL_OHOS] < 0)
+	if (p->fd[EFD_NATIVE] < 0 || p->fd[EFD_OHOS] < 0)
 		rel_die("creating the pair of counters");
 	make_epolls(p);
 }
@@ -570,27 +568,22 @@ static void pair_close(struct fz_pair *p)
 {
 	struct ohos_efd_stats st;
 
-	if (!native_only && !ioctl(p->fd[REL_OHOS], OHOS_EFD_IOC_GET_STATS, &st)) {
+	if (!native_only && !ioctl(p->fd[EFD_OHOS], OHOS_EFD_IOC_GET_STATS, &st)) {
 		fast_writes_seen += st.fast_writes;
 		slow_writes_seen += st.slow_writes;
 	}
 	close_epolls(p);
-	close(p->fd[REL_NATIVE]);
-	close(p->fd[REL_OHOS]);
+	close(p->fd[EFD_NATIVE]);
+	close(p->fd[EFD_OHOS]);
 }
 
 /* eventfd's own count, from its fdinfo. */
 static uint64_t native_count(struct fz_pair *p)
 {
-	char path[64], buf[512], *line;
-	unsigned long long v;
+	uint64_t v;
 
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", p->fd[REL_NATIVE]);
-	if (rel_read_file(path, buf, sizeof(buf)))
-		rel_die("reading %s", path);
-	line = strstr(buf, "eventfd-count:");
-	if (!line || sscanf(line, "eventfd-count: %llx", &v) != 1)
-		rel_die("no eventfd-count in %s", path);
+	if (efd_fdinfo_count(p->fd[EFD_NATIVE], &v))
+		rel_die("no eventfd-count in the fdinfo of fd %d", p->fd[EFD_NATIVE]);
 	return v;
 }
 
@@ -790,7 +783,7 @@ static void do_fdinfo(struct fz_pair *p, int kind, const struct fz_op *op, struc
 
 	(void)op;
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", p->fd[kind]);
-	res_set(res, rel_read_file(path, buf, sizeof(buf)));
+	res_set(res, efd_read_file(path, buf, sizeof(buf)));
 	if (res->ret)
 		return;
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -929,11 +922,11 @@ static struct arg_mem arg_mem(enum fz_ptr ptr, size_t objlen)
 	case PTR_VALID:
 		return (struct arg_mem){ struct_region, STRUCT_PAGES * PAGE, false };
 	case PTR_HALF:
-		return (struct arg_mem){ half_page[REL_OHOS] + PAGE - objlen / 2, objlen / 2, false };
+		return (struct arg_mem){ half_page[EFD_OHOS] + PAGE - objlen / 2, objlen / 2, false };
 	case PTR_RO:
 		return (struct arg_mem){ ro_page, PAGE, true };
 	default:
-		return (struct arg_mem){ ptr_for(REL_OHOS, ptr, objlen), 0, false };
+		return (struct arg_mem){ ptr_for(EFD_OHOS, ptr, objlen), 0, false };
 	}
 }
 
@@ -1055,15 +1048,15 @@ static int expect_scalar(const struct fz_op *op, const struct arg_mem *m)
 static void configured(struct fz_pair *p, const struct arg_mem *m)
 {
 	uint32_t flags = arg_u32(m, 0), initval = arg_u32(m, 4);
-	int fl = fcntl(p->fd[REL_NATIVE], F_GETFL);
+	int fl = fcntl(p->fd[EFD_NATIVE], F_GETFL);
 
 	p->semaphore = flags & OHOS_EFD_SEMAPHORE;
 	p->count = initval;
 	close_epolls(p);
-	close(p->fd[REL_NATIVE]);
-	p->fd[REL_NATIVE] = eventfd(initval, (p->semaphore ? EFD_SEMAPHORE : 0) | EFD_CLOEXEC);
+	close(p->fd[EFD_NATIVE]);
+	p->fd[EFD_NATIVE] = eventfd(initval, (p->semaphore ? EFD_SEMAPHORE : 0) | EFD_CLOEXEC);
 	/* The file flags F_SETFL gave the old one (O_NONBLOCK, O_APPEND...). */
-	if (p->fd[REL_NATIVE] < 0 || fcntl(p->fd[REL_NATIVE], F_SETFL, fl))
+	if (p->fd[EFD_NATIVE] < 0 || fcntl(p->fd[EFD_NATIVE], F_SETFL, fl))
 		rel_die("re-creating the eventfd");
 	make_epolls(p);
 }
@@ -1096,9 +1089,9 @@ static bool check_stats(struct fz_pair *p, const struct fz_op *op, const struct 
 	if (op->ptr == PTR_HALF) {
 		/* The copy may stop short of the fault: unwritten bytes keep the fill. */
 		memcpy(partial, m->base, m->readable);
-		if (ioctl(p->fd[REL_OHOS], OHOS_EFD_IOC_GET_STATS, &st))
+		if (ioctl(p->fd[EFD_OHOS], OHOS_EFD_IOC_GET_STATS, &st))
 			return fail("GET_STATS into a valid buffer after a partial copy: %s",
-				    rel_errname(errno));
+				    efd_errname(errno));
 		for (i = 0; i < m->readable; i++)
 			if (partial[i] != ((unsigned char *)&st)[i] && partial[i] != FILL_BYTE)
 				return fail("GET_STATS: byte %zu of a partial copy is %#x, "
@@ -1178,7 +1171,7 @@ static bool run_ours(struct fz_pair *p, const struct fz_op *op)
 			op->arg == IOC_GET_STATS ? sizeof(struct ohos_efd_stats) :
 			op->arg == IOC_PEEK ? 8 : 4;
 	struct arg_mem m = arg_mem(op->ptr, objlen);
-	unsigned long cmd = sized_cmd(op->arg) ? rel_ioc_sized(our_cmd[op->arg], op->len) :
+	unsigned long cmd = sized_cmd(op->arg) ? efd_ioc_sized(our_cmd[op->arg], op->len) :
 						 our_cmd[op->arg];
 	int want, err;
 	long ret;
@@ -1190,18 +1183,18 @@ static bool run_ours(struct fz_pair *p, const struct fz_op *op)
 	case IOC_GET_STATS: want = expect_stats(&m, op->len); break;
 	default: want = expect_scalar(op, &m); break;
 	}
-	ret = ioctl(p->fd[REL_OHOS], cmd, m.base);
+	ret = ioctl(p->fd[EFD_OHOS], cmd, m.base);
 	err = ret < 0 ? errno : 0;
 	if (op->arg == IOC_CREATE && ret >= 0) {
 		if (want) {
 			close(ret);
-			return fail("CREATE: fd %ld, expected %s", ret, rel_errname(want));
+			return fail("CREATE: fd %ld, expected %s", ret, efd_errname(want));
 		}
 		return created(ret, &m);
 	}
 	if (want ? ret != -1 || err != want : ret != 0)
 		return fail("%s: ret %ld %s, expected %s", our_cmd_name[op->arg], ret,
-			    rel_errname(err), rel_errname(want));
+			    efd_errname(err), efd_errname(want));
 	if (want == EFAULT && op->ptr == PTR_HALF && op->arg == IOC_GET_STATS)
 		return check_stats(p, op, &m);
 	if (want == EFAULT && op->ptr == PTR_HALF && !config_cmd(op) && op->arg != IOC_SET_MODE)
@@ -1249,22 +1242,22 @@ static bool step(struct fz_pair *p, const struct fz_op *op, bool *skipped)
 		printf("#   %s (model count %#" PRIx64 ")\n", a, p->count);
 		fflush(stdout);
 	}
-	run_one(p, REL_NATIVE, op, &res[REL_NATIVE]);
-	run_one(p, REL_OHOS, op, &res[REL_OHOS]);
+	run_one(p, EFD_NATIVE, op, &res[EFD_NATIVE]);
+	run_one(p, EFD_OHOS, op, &res[EFD_OHOS]);
 	if (opt.verbose) {
-		res_describe(&res[REL_NATIVE], a, sizeof(a));
-		res_describe(&res[REL_OHOS], b, sizeof(b));
+		res_describe(&res[EFD_NATIVE], a, sizeof(a));
+		res_describe(&res[EFD_OHOS], b, sizeof(b));
 		printf("#     eventfd: %s\n#     ohos:    %s\n", a, b);
 	}
 	/* EPOLLET events differ by design in transition mode (docs/design.md). */
 	if (op->type == FZ_EPOLL_WAIT && op->len && p->mode != OHOS_EFD_MODE_EXACT)
 		return true;
-	if (!same_res(&res[REL_NATIVE], &res[REL_OHOS])) {
-		res_describe(&res[REL_NATIVE], a, sizeof(a));
-		res_describe(&res[REL_OHOS], b, sizeof(b));
+	if (!same_res(&res[EFD_NATIVE], &res[EFD_OHOS])) {
+		res_describe(&res[EFD_NATIVE], a, sizeof(a));
+		res_describe(&res[EFD_OHOS], b, sizeof(b));
 		return fail("eventfd: %s | ohos_eventfd: %s", a, b);
 	}
-	model_update(p, op, &res[REL_NATIVE]);
+	model_update(p, op, &res[EFD_NATIVE]);
 	if (op->type == FZ_FDINFO)
 		return check_model(p);
 	return true;
@@ -1425,7 +1418,7 @@ static void usage(FILE *out)
 		"%s=1 runs native against native, without our ioctls (a check of the\n"
 		"fuzzer itself).\n"
 		"Exit: 0 pass, 1 difference found, 2 setup error.\n",
-		rel_prog, MAX_OPS, REL_ENV_NATIVE_AS_OHOS);
+		rel_prog, MAX_OPS, EFD_ENV_NATIVE_AS_OHOS);
 }
 
 static void parse_args(int argc, char **argv)
@@ -1469,7 +1462,7 @@ int main(int argc, char **argv)
 
 	rel_init(argv[0]);
 	parse_args(argc, argv);
-	native_only = rel_native_as_ohos();
+	native_only = efd_native_as_ohos();
 	setup_memory();
 	probe_write_size();
 	if (pthread_create(&watchdog, NULL, watchdog_main, NULL))

@@ -31,7 +31,7 @@
 #define TRACE_LEN	160
 /* Bound of every poll-like call a scenario starts, and of every settle. */
 #define CALL_TIMEOUT_MS	10000
-#define SETTLE_S	10.0
+#define SETTLE_S	10
 #define COUNT_MAX	0xfffffffffffffffeULL
 
 typedef unsigned __int128 u128;
@@ -107,10 +107,11 @@ static void set_handler(bool restart)
  */
 #define HIGH_FD 512
 
-static int make_counter(enum rel_kind kind, bool full)
+static int make_counter(enum efd_kind kind, bool full)
 {
 	uint64_t v = COUNT_MAX;
-	int low = rel_counter(kind, 0, EFD_CLOEXEC);
+	const struct efd_spec spec = { .flags = EFD_CLOEXEC };
+	int low = efd_create(kind, &spec);
 	int fd = low < 0 ? -1 : fcntl(low, F_DUPFD_CLOEXEC, HIGH_FD);
 
 	if (low >= 0)
@@ -143,7 +144,7 @@ static void *async_main(void *arg)
 	struct epoll_event ev = { 0 };
 	fd_set rfds;
 
-	a->tid = rel_gettid();
+	a->tid = gettid();
 	switch (a->op) {
 	case OP_READ:
 		a->ret = syscall(SYS_read, a->fd, &a->value, sizeof(a->value));
@@ -193,21 +194,23 @@ static void async_start(struct async *a, enum op op, int fd, int epfd, uint64_t 
 		rel_sleep_ms(1);
 }
 
+static bool async_done(void *arg)
+{
+	struct async *a = arg;
+
+	return atomic_load(&a->done);
+}
+
 /* Until the call returned, or sleeps in its system call. */
 static const char *async_settle(struct async *a)
 {
-	double deadline = rel_now() + SETTLE_S;
-	int asleep = 0;
+	static const char *const state[] = {
+		[EFD_WAIT_DONE] = "returned",
+		[EFD_WAIT_BLOCKED] = "blocked",
+		[EFD_WAIT_STUCK] = "stuck",
+	};
 
-	while (rel_now() < deadline) {
-		if (atomic_load(&a->done))
-			return "returned";
-		asleep = rel_in_syscall(a->tid, op_nr[a->op]) ? asleep + 1 : 0;
-		if (asleep == 3)
-			return atomic_load(&a->done) ? "returned" : "blocked";
-		rel_sleep_ms(2);
-	}
-	return "stuck";
+	return state[efd_wait_task(a->tid, op_nr[a->op], async_done, a, SETTLE_S)];
 }
 
 static void async_describe(const struct async *a, char *out, size_t len)
@@ -215,7 +218,7 @@ static void async_describe(const struct async *a, char *out, size_t len)
 	if (!atomic_load(&a->done))
 		snprintf(out, len, "blocked");
 	else if (a->ret < 0)
-		snprintf(out, len, "-1 %s", rel_errname(a->err));
+		snprintf(out, len, "-1 %s", efd_errname(a->err));
 	else if (a->op == OP_READ)
 		snprintf(out, len, "%ld value %llu", a->ret, (unsigned long long)a->value);
 	else if (a->op == OP_WRITE)
@@ -265,7 +268,7 @@ static void resolve(struct trace *t, int fd, enum op op)
 	else
 		n = write(fd, &v, sizeof(v));
 	rec(t, "%s(5) on the other fd: %zd %s", op == OP_WRITE ? "read" : "write", n,
-	    n < 0 ? rel_errname(errno) : "");
+	    n < 0 ? efd_errname(errno) : "");
 }
 
 static void rec_nowait_read(struct trace *t, int fd, const char *what)
@@ -274,7 +277,7 @@ static void rec_nowait_read(struct trace *t, int fd, const char *what)
 	struct iovec iov = { .iov_base = &v, .iov_len = sizeof(v) };
 	ssize_t n = preadv2(fd, &iov, 1, -1, RWF_NOWAIT);
 
-	rec(t, "%s: %zd %s value %llu", what, n, n < 0 ? rel_errname(errno) : "",
+	rec(t, "%s: %zd %s value %llu", what, n, n < 0 ? efd_errname(errno) : "",
 	    (unsigned long long)v);
 }
 
@@ -289,7 +292,7 @@ struct close_arg {
  * close() the fd a thread is blocked on; with a dup left the counter lives
  * on and a write or read through the dup must end the call as eventfd's.
  */
-static void scn_close_blocked(struct trace *t, enum rel_kind kind, const void *arg)
+static void scn_close_blocked(struct trace *t, enum efd_kind kind, const void *arg)
 {
 	const struct close_arg *ca = arg;
 	int fd = make_counter(kind, ca->op == OP_WRITE);
@@ -326,7 +329,7 @@ struct signal_arg {
 };
 
 /* A signal with a handler hits a blocked call, then the call is satisfied. */
-static void scn_signal_blocked(struct trace *t, enum rel_kind kind, const void *arg)
+static void scn_signal_blocked(struct trace *t, enum efd_kind kind, const void *arg)
 {
 	const struct signal_arg *sa = arg;
 	int fd = make_counter(kind, sa->op == OP_WRITE);
@@ -354,7 +357,7 @@ static void rec_wait(struct trace *t, pid_t pid, int options, const char *what)
 	pid_t got = waitpid(pid, &status, options);
 
 	if (got != pid)
-		rec(t, "%s: waitpid %s", what, rel_errname(errno));
+		rec(t, "%s: waitpid %s", what, efd_errname(errno));
 	else if (WIFEXITED(status))
 		rec(t, "%s: exited %d", what, WEXITSTATUS(status));
 	else if (WIFSIGNALED(status))
@@ -377,7 +380,7 @@ static pid_t fork_or_die(void)
 }
 
 /* A child blocked in read is stopped and continued, then gets its value. */
-static void scn_stop_cont(struct trace *t, enum rel_kind kind, const void *arg)
+static void scn_stop_cont(struct trace *t, enum efd_kind kind, const void *arg)
 {
 	int fd = make_counter(kind, false);
 	uint64_t v = 7;
@@ -388,13 +391,13 @@ static void scn_stop_cont(struct trace *t, enum rel_kind kind, const void *arg)
 	if (pid == 0)
 		_exit(read(fd, &v, sizeof(v)) == sizeof(v) ? (int)v : 100 + errno);
 	rec(t, "child blocks in read: %s",
-	    rel_wait_in_syscall(pid, SYS_read, SETTLE_S) ? "yes" : "no");
+	    efd_wait_in_syscall(pid, SYS_read, SETTLE_S) ? "yes" : "no");
 	kill(pid, SIGSTOP);
 	rec_wait(t, pid, WUNTRACED, "SIGSTOP");
 	kill(pid, SIGCONT);
 	rec_wait(t, pid, WCONTINUED, "SIGCONT");
 	rec(t, "child blocks in read again: %s",
-	    rel_wait_in_syscall(pid, SYS_read, SETTLE_S) ? "yes" : "no");
+	    efd_wait_in_syscall(pid, SYS_read, SETTLE_S) ? "yes" : "no");
 	v = 7;
 	rec(t, "write(7): %zd", write(fd, &v, sizeof(v)));
 	rec_wait(t, pid, 0, "child");
@@ -405,7 +408,7 @@ static void scn_stop_cont(struct trace *t, enum rel_kind kind, const void *arg)
  * An epoll set in the parent watches a counter the parent then closes but
  * a child still holds: the registration lives as long as the file does.
  */
-static void scn_fork_epoll(struct trace *t, enum rel_kind kind, const void *arg)
+static void scn_fork_epoll(struct trace *t, enum efd_kind kind, const void *arg)
 {
 	int fd = make_counter(kind, false);
 	int ep = make_epoll(fd);
@@ -456,13 +459,13 @@ static void *blocked_reader(void *arg)
 {
 	uint64_t v;
 
-	blocked_reader_tid = rel_gettid();
+	blocked_reader_tid = gettid();
 	if (read(*(int *)arg, &v, sizeof(v)) < 0)
 		_exit(99);
 	_exit(98);
 }
 
-static void scn_fork_exit_blocked(struct trace *t, enum rel_kind kind, const void *arg)
+static void scn_fork_exit_blocked(struct trace *t, enum efd_kind kind, const void *arg)
 {
 	int fd = make_counter(kind, false);
 	pthread_t thread;
@@ -474,7 +477,7 @@ static void scn_fork_exit_blocked(struct trace *t, enum rel_kind kind, const voi
 	if (pid == 0)
 		_exit(read(fd, &v, sizeof(v)) == sizeof(v) ? 0 : 1);
 	rec(t, "child 1 blocks in read: %s",
-	    rel_wait_in_syscall(pid, SYS_read, SETTLE_S) ? "yes" : "no");
+	    efd_wait_in_syscall(pid, SYS_read, SETTLE_S) ? "yes" : "no");
 	close(fd);
 	kill(pid, SIGKILL);
 	rec_wait(t, pid, 0, "child 1 after the parent's close and SIGKILL");
@@ -486,7 +489,7 @@ static void scn_fork_exit_blocked(struct trace *t, enum rel_kind kind, const voi
 			_exit(97);
 		while (!blocked_reader_tid)
 			rel_sleep_ms(1);
-		_exit(rel_wait_in_syscall(blocked_reader_tid, SYS_read, SETTLE_S) ? 3 : 96);
+		_exit(efd_wait_in_syscall(blocked_reader_tid, SYS_read, SETTLE_S) ? 3 : 96);
 	}
 	rec_wait(t, pid, 0, "child 2, exiting while its thread blocks in read");
 	rec(t, "write(1) in the parent: %zd", write(fd, &v, sizeof(v)));
@@ -502,15 +505,20 @@ static void scn_fork_exit_blocked(struct trace *t, enum rel_kind kind, const voi
  * write to them; some die by SIGKILL while blocked reading a counter
  * nobody writes. The totals the parent reads at the end must match.
  */
-static void scn_fork_many(struct trace *t, enum rel_kind kind, const void *arg)
+static void scn_fork_many(struct trace *t, enum efd_kind kind, const void *arg)
 {
 	int fds[FORK_COUNTERS + 1], i, k, killed = 0;
 	pid_t pids[FORK_CHILDREN];
 	uint64_t v;
 
 	(void)arg;
-	for (k = 0; k < FORK_COUNTERS; k++)
-		fds[k] = rel_counter(kind, 0, EFD_CLOEXEC | EFD_NONBLOCK | (k ? 0 : EFD_SEMAPHORE));
+	for (k = 0; k < FORK_COUNTERS; k++) {
+		const struct efd_spec spec = {
+			.flags = EFD_CLOEXEC | EFD_NONBLOCK | (k ? 0 : EFD_SEMAPHORE),
+		};
+
+		fds[k] = efd_create(kind, &spec);
+	}
 	fds[FORK_COUNTERS] = make_counter(kind, false);
 	for (i = 0; i < FORK_CHILDREN; i++) {
 		pids[i] = fork_or_die();
@@ -527,7 +535,7 @@ static void scn_fork_many(struct trace *t, enum rel_kind kind, const void *arg)
 	}
 	for (i = 0; i < FORK_CHILDREN; i++) {
 		if (i % 4 == 3) {
-			killed += rel_wait_in_syscall(pids[i], SYS_read, SETTLE_S);
+			killed += efd_wait_in_syscall(pids[i], SYS_read, SETTLE_S);
 			kill(pids[i], SIGKILL);
 		}
 		rec_wait(t, pids[i], 0, i % 4 == 3 ? "blocked reader" : "writer");
@@ -542,7 +550,7 @@ static void scn_fork_many(struct trace *t, enum rel_kind kind, const void *arg)
 			reads++;
 		}
 		rec(t, "counter %d: %u reads, total %llu, then %s", k, reads,
-		    (unsigned long long)total, rel_errname(errno));
+		    (unsigned long long)total, efd_errname(errno));
 	}
 	for (k = 0; k <= FORK_COUNTERS; k++)
 		close(fds[k]);
@@ -560,7 +568,7 @@ static bool same_trace(const struct trace *a, const struct trace *b)
 	return true;
 }
 
-static void diff(const char *name, void (*fn)(struct trace *, enum rel_kind, const void *),
+static void diff(const char *name, void (*fn)(struct trace *, enum efd_kind, const void *),
 		 const void *arg)
 {
 	static struct trace native, ohos;
@@ -568,8 +576,8 @@ static void diff(const char *name, void (*fn)(struct trace *, enum rel_kind, con
 
 	memset(&native, 0, sizeof(native));
 	memset(&ohos, 0, sizeof(ohos));
-	fn(&native, REL_NATIVE, arg);
-	fn(&ohos, REL_OHOS, arg);
+	fn(&native, EFD_NATIVE, arg);
+	fn(&ohos, EFD_OHOS, arg);
 	if (same_trace(&native, &ohos)) {
 		rel_note("same on both: %s (%u steps)", name, native.n);
 		for (i = 0; opt.verbose && i < native.n; i++)
@@ -591,7 +599,7 @@ static void run_deterministic(void)
 	char name[96];
 	unsigned int i, j;
 
-	for (i = 0; i < REL_ARRAY_SIZE(close_ops); i++) {
+	for (i = 0; i < ARRAY_SIZE(close_ops); i++) {
 		for (j = 0; j < 2; j++) {
 			struct close_arg ca = { .op = close_ops[i], .keep_dup = j };
 
@@ -622,7 +630,7 @@ static void run_deterministic(void)
  * written (or read) through the dup ends the call. Every call must end,
  * and what was written must be what was read plus what is left.
  */
-static void close_race(enum rel_kind kind, enum op op, struct rel_rng *rng)
+static void close_race(enum efd_kind kind, enum op op, struct rel_rng *rng)
 {
 	/* How the call ended: EBADF (it started after the close), completed, EINTR. */
 	unsigned int ebadf = 0, completed = 0, by_signal = 0, i;
@@ -651,7 +659,7 @@ static void close_race(enum rel_kind kind, enum op op, struct rel_rng *rng)
 			break;
 		default:
 			async_start(&a, op, fd, ep, 1, true);
-			rel_wait_in_syscall(a.tid, op_nr[op], SETTLE_S);
+			efd_wait_in_syscall(a.tid, op_nr[op], SETTLE_S);
 			break;
 		}
 		while (spin--)
@@ -742,7 +750,7 @@ static void *storm_worker(void *arg)
  * SA_RESTART interrupts them: a call either completes or fails with EINTR
  * having changed nothing.
  */
-static void signal_storm(enum rel_kind kind, bool writers_block, struct rel_rng *rng)
+static void signal_storm(enum efd_kind kind, bool writers_block, struct rel_rng *rng)
 {
 	struct storm s = { .writers_block = writers_block, .lock = PTHREAD_MUTEX_INITIALIZER };
 	pthread_t threads[STORM_THREADS];
@@ -805,7 +813,7 @@ static void run_races(void)
 	struct rel_rng rng;
 	int kind, op;
 
-	for (kind = REL_NATIVE; kind <= REL_OHOS; kind++) {
+	for (kind = EFD_NATIVE; kind <= EFD_OHOS; kind++) {
 		rel_rng_seed(&rng, opt.seed);
 		for (op = 0; op < OP_COUNT; op++)
 			close_race(kind, op, &rng);
@@ -847,7 +855,7 @@ int main(int argc, char **argv)
 		case 's': opt.seconds = rel_parse_num("--seconds", optarg); break;
 		case 'x': opt.seed = rel_parse_num("--seed", optarg); break;
 		case 'v': opt.verbose = true; break;
-		case 'C': rel_ohos_via_create = true; break;
+		case 'C': efd_set_factory(EFD_FACTORY_CREATE_REUSE); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

@@ -14,7 +14,6 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,7 +84,7 @@ static void *blocked_read(void *arg)
 {
 	uint64_t v;
 
-	reader_tid = rel_gettid();
+	reader_tid = gettid();
 	return (void *)(intptr_t)read(*(int *)arg, &v, sizeof(v));
 }
 
@@ -97,7 +96,7 @@ static void start_blocked_reader(pthread_t *thread, int *fd)
 		rel_die("pthread_create");
 	while (!reader_tid)
 		rel_sleep_ms(1);
-	if (!rel_wait_in_syscall(reader_tid, SYS_read, 10))
+	if (!efd_wait_in_syscall(reader_tid, SYS_read, 10))
 		rel_die("the reader does not block in read()");
 }
 
@@ -114,9 +113,9 @@ static void refused_while(const char *what, int fd, int busy_err, bool reader_wa
 	int err = unload(MODULE_NAME);
 
 	snprintf(msg, sizeof(msg), "rmmod with %s: %s, a module in use gives %s", what,
-		 rel_errname(err), rel_errname(busy_err));
+		 efd_errname(err), efd_errname(busy_err));
 	check(err == busy_err && loaded(), msg);
-	rel_note("rmmod with %s: refused with %s", what, rel_errname(err));
+	rel_note("rmmod with %s: refused with %s", what, efd_errname(err));
 	snprintf(msg, sizeof(msg), "the counter (%s) stopped working after the refused rmmod", what);
 	check(write(fd, &v, sizeof(v)) == sizeof(v) && (reader_waits || rel_peek(fd) >= 7), msg);
 }
@@ -194,22 +193,13 @@ static struct mem mem_now(void)
 	char buf[4096];
 	struct mem m;
 
-	if (rel_read_file("/proc/meminfo", buf, sizeof(buf)))
+	if (efd_read_file("/proc/meminfo", buf, sizeof(buf)))
 		rel_die("/proc/meminfo");
 	m.percpu = meminfo(buf, "Percpu");
 	m.sunreclaim = meminfo(buf, "SUnreclaim");
 	m.vmalloc = meminfo(buf, "VmallocUsed");
 	m.kmalloc_kb = kmalloc_kb();
 	return m;
-}
-
-static void pin(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
 }
 
 /*
@@ -229,25 +219,29 @@ static void churn(struct mem *in_use)
 	if (ep < 0)
 		rel_die("epoll_create1");
 	for (i = 0; i < CHURN_COUNTERS; i++) {
-		rel_ohos_via_create = i % 2;
-		fds[i] = rel_counter(REL_OHOS, i % 3, EFD_CLOEXEC | (i % 4 == 1 ? EFD_SEMAPHORE : 0));
+		const struct efd_spec spec = {
+			.initval = i % 3, .flags = EFD_CLOEXEC | (i % 4 == 1 ? EFD_SEMAPHORE : 0),
+		};
+
+		efd_set_factory(i % 2 ? EFD_FACTORY_CREATE_REUSE : EFD_FACTORY_OPEN);
+		fds[i] = efd_create(EFD_OHOS, &spec);
 		if (fds[i] < 0)
 			rel_die("counter %d", i);
 		if (i % 5 == 0 && ioctl(fds[i], OHOS_EFD_IOC_SET_MODE, &mode))
 			rel_die("SET_MODE");
 		if (i % 5 == 0 && epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev))
 			rel_die("epoll_ctl");
-		pin(0);
+		efd_pin_self(0);
 		if (write(fds[i], &v, sizeof(v)) != sizeof(v))
 			rel_die("write");
-		pin(1);
+		efd_pin_self(1);
 		if (write(fds[i], &v, sizeof(v)) != sizeof(v) ||
 		    write(fds[i], &v, sizeof(v)) != sizeof(v))
 			rel_die("write");
 	}
-	pin(0);
+	efd_pin_self(0);
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fds[0]);
-	rel_read_file(path, buf, sizeof(buf));
+	efd_read_file(path, buf, sizeof(buf));
 	if (read(fds[3], &v, sizeof(v)) != sizeof(v))
 		rel_die("read");
 	start_blocked_reader(&reader, &fds[3]);
@@ -259,8 +253,8 @@ static void churn(struct mem *in_use)
 	for (i = 0; i < CHURN_COUNTERS; i++)
 		close(fds[i]);
 	close(ep);
-	rel_ohos_via_create = false;
-	rel_create_done();
+	efd_set_factory(EFD_FACTORY_OPEN);
+	efd_close_factory();
 }
 
 static void cycle(void)
@@ -271,7 +265,7 @@ static void cycle(void)
 	churn(NULL);
 	err = unload(MODULE_NAME);
 	if (err)
-		rel_die("rmmod after closing every counter: %s", rel_errname(err));
+		rel_die("rmmod after closing every counter: %s", efd_errname(err));
 }
 
 /* Is our cache merged with another (then a leak would not WARN at unload)? */
@@ -285,7 +279,7 @@ static void note_slab_merge(void)
 
 	n = readlink("/sys/kernel/slab/ohos_eventfd_ctx", target, sizeof(target) - 1);
 	if (n < 0) {
-		rel_note("/sys/kernel/slab/ohos_eventfd_ctx: %s", rel_errname(errno));
+		rel_note("/sys/kernel/slab/ohos_eventfd_ctx: %s", efd_errname(errno));
 		return;
 	}
 	target[n] = '\0';

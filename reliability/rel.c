@@ -1,23 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Helpers shared by the reliability tests: see rel.h. */
 #include <dirent.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/eventfd.h>
-#include <sys/ioctl.h>
-#include <sys/syscall.h>
 
 #include "rel.h"
 
-/* Samples, 2 ms apart, that must all show the thread in the system call. */
-#define REL_SYSCALL_SAMPLES 3
-
-const char *const rel_kind_name[2] = { [REL_NATIVE] = "native", [REL_OHOS] = "ohos" };
+const char *const rel_kind_name[2] = { [EFD_NATIVE] = "native", [EFD_OHOS] = "ohos" };
 const char *rel_prog = "reliability";
 
 void rel_init(const char *argv0)
@@ -63,89 +56,16 @@ void rel_die(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	printf("# ERROR: %s: %s (errno %s)\n", rel_prog, msg, rel_errname(err));
+	printf("# ERROR: %s: %s (errno %s)\n", rel_prog, msg, efd_errname(err));
 	fflush(stdout);
 	exit(2);
-}
-
-const char *rel_errname(int err)
-{
-	const char *name;
-
-	if (!err)
-		return "0";
-	name = strerrorname_np(err);
-	return name ? name : "E?";
-}
-
-bool rel_native_as_ohos(void)
-{
-	const char *v = getenv(REL_ENV_NATIVE_AS_OHOS);
-
-	return v && !strcmp(v, "1");
-}
-
-bool rel_ohos_via_create;
-
-static int rel_create_dev = -1;
-
-void rel_create_done(void)
-{
-	if (rel_create_dev >= 0)
-		close(rel_create_dev);
-	rel_create_dev = -1;
-}
-
-uint32_t rel_ohos_flags(int flags)
-{
-	return (flags & EFD_SEMAPHORE ? OHOS_EFD_SEMAPHORE : 0) |
-	       (flags & EFD_NONBLOCK ? OHOS_EFD_NONBLOCK : 0) |
-	       (flags & EFD_CLOEXEC ? OHOS_EFD_CLOEXEC : 0);
-}
-
-/* OHOS_EFD_IOC_CREATE, on a device fd opened once and kept. */
-static int rel_create(unsigned int initval, int flags)
-{
-	int dev = rel_create_dev;
-	struct ohos_efd_config cfg = { .flags = rel_ohos_flags(flags), .initval = initval };
-
-	if (dev < 0)
-		dev = rel_create_dev = open(OHOS_EVENTFD_DEVICE, O_RDWR | O_CLOEXEC);
-	if (dev < 0)
-		return -1;
-	return ioctl(dev, OHOS_EFD_IOC_CREATE, &cfg);
-}
-
-int rel_counter(enum rel_kind kind, unsigned int initval, int flags)
-{
-	struct ohos_efd_config cfg = {
-		.flags = rel_ohos_flags(flags & EFD_SEMAPHORE),
-		.initval = initval,
-	};
-	int fd;
-
-	if (kind == REL_NATIVE || rel_native_as_ohos())
-		return eventfd(initval, flags);
-	if (rel_ohos_via_create)
-		return rel_create(initval, flags);
-	fd = open(OHOS_EVENTFD_DEVICE, O_RDWR | (flags & (O_NONBLOCK | O_CLOEXEC)));
-	if (fd < 0 || (!initval && !cfg.flags))
-		return fd;
-	if (ioctl(fd, OHOS_EFD_IOC_CONFIGURE, &cfg)) {
-		int err = errno;
-
-		close(fd);
-		errno = err;
-		return -1;
-	}
-	return fd;
 }
 
 uint64_t rel_peek(int fd)
 {
 	uint64_t v;
 
-	if (ioctl(fd, OHOS_EFD_IOC_PEEK, &v))
+	if (!efd_peek(fd, &v))
 		rel_die("OHOS_EFD_IOC_PEEK on fd %d", fd);
 	return v;
 }
@@ -166,27 +86,12 @@ void rel_sleep_ms(unsigned int ms)
 		;
 }
 
-int rel_read_file(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return 0;
-}
-
 static void rel_dump_file(const char *path, const char *label)
 {
 	char buf[8192], *line, *save;
 
-	if (rel_read_file(path, buf, sizeof(buf))) {
-		printf("#     %s: unreadable (%s)\n", label, rel_errname(errno));
+	if (efd_read_file(path, buf, sizeof(buf))) {
+		printf("#     %s: unreadable (%s)\n", label, efd_errname(errno));
 		return;
 	}
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
@@ -202,7 +107,7 @@ void rel_dump_stacks(pid_t pid)
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
 	dir = opendir(path);
 	if (!dir) {
-		printf("# stacks of %d: %s unreadable (%s)\n", (int)pid, path, rel_errname(errno));
+		printf("# stacks of %d: %s unreadable (%s)\n", (int)pid, path, efd_errname(errno));
 		return;
 	}
 	printf("# kernel stacks of process %d:\n", (int)pid);
@@ -221,42 +126,6 @@ void rel_dump_stacks(pid_t pid)
 	}
 	closedir(dir);
 	fflush(stdout);
-}
-
-pid_t rel_gettid(void)
-{
-	return (pid_t)syscall(SYS_gettid);
-}
-
-bool rel_in_syscall(pid_t tid, long nr)
-{
-	char path[96], buf[512], *paren;
-	long cur;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
-	if (rel_read_file(path, buf, sizeof(buf)))
-		return false;
-	paren = strrchr(buf, ')');
-	if (!paren || paren[1] != ' ' || paren[2] != 'S')
-		return false;
-	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)tid);
-	if (rel_read_file(path, buf, sizeof(buf)))
-		return false;
-	return sscanf(buf, "%ld", &cur) == 1 && cur == nr;
-}
-
-bool rel_wait_in_syscall(pid_t tid, long nr, double timeout_s)
-{
-	double deadline = rel_now() + timeout_s;
-	int seen = 0;
-
-	while (rel_now() < deadline) {
-		seen = rel_in_syscall(tid, nr) ? seen + 1 : 0;
-		if (seen >= REL_SYSCALL_SAMPLES)
-			return true;
-		rel_sleep_ms(2);
-	}
-	return false;
 }
 
 void rel_rng_seed(struct rel_rng *rng, uint64_t seed)

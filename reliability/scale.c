@@ -12,7 +12,6 @@
  */
 #include <fcntl.h>
 #include <inttypes.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,8 +42,10 @@ static unsigned int failures;
 
 static int make(enum method m, int flags)
 {
-	rel_ohos_via_create = m == M_CREATE;
-	return rel_counter(m == M_NATIVE ? REL_NATIVE : REL_OHOS, 0, flags);
+	const struct efd_spec spec = { .flags = flags };
+
+	efd_set_factory(m == M_CREATE ? EFD_FACTORY_CREATE_REUSE : EFD_FACTORY_OPEN);
+	return efd_create(m == M_NATIVE ? EFD_NATIVE : EFD_OHOS, &spec);
 }
 
 static void set_nofile(rlim_t n)
@@ -61,21 +62,12 @@ static long meminfo(const char *field)
 	char buf[4096], *p;
 	long v;
 
-	if (rel_read_file("/proc/meminfo", buf, sizeof(buf)))
+	if (efd_read_file("/proc/meminfo", buf, sizeof(buf)))
 		rel_die("reading /proc/meminfo");
 	p = strstr(buf, field);
 	if (!p || sscanf(p + strlen(field), ": %ld", &v) != 1)
 		rel_die("no %s in /proc/meminfo", field);
 	return v;
-}
-
-static void pin(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
 }
 
 /* ---- instances -------------------------------------------------------------- */
@@ -95,7 +87,7 @@ static void instances(enum method m, unsigned int n)
 
 	if (!fds)
 		rel_die("calloc");
-	pin(0);
+	efd_pin_self(0);
 	avail0 = meminfo("MemAvailable");
 	slab0 = meminfo("Slab");
 	percpu0 = meminfo("Percpu");
@@ -111,10 +103,10 @@ static void instances(enum method m, unsigned int n)
 		if (i % 10 == 0) {
 			uint64_t one = 1;
 
-			pin(1);
+			efd_pin_self(1);
 			if (write(fds[i], &one, sizeof(one)) != sizeof(one))
 				bad++;
-			pin(0);
+			efd_pin_self(0);
 			v = i;
 		}
 		if (write(fds[i], &v, sizeof(v)) != sizeof(v))
@@ -186,7 +178,7 @@ static void emfile(void)
 	for (m = 0; m < M_COUNT; m++) {
 		emfile_one(m, &made[m], &err[m]);
 		rel_note("RLIMIT_NOFILE 64: %u counters by %s, then %s", made[m], method_name[m],
-			 rel_errname(err[m]));
+			 efd_errname(err[m]));
 		if (made[m] != made[M_NATIVE] || err[m] != err[M_NATIVE]) {
 			failures++;
 			rel_fail("%s differs from eventfd under RLIMIT_NOFILE", method_name[m]);
@@ -214,7 +206,7 @@ static long memcg_event(const char *dir, const char *name)
 	long v = -1;
 
 	snprintf(path, sizeof(path), "%s/memory.events", dir);
-	if (rel_read_file(path, buf, sizeof(buf)))
+	if (efd_read_file(path, buf, sizeof(buf)))
 		return -1;
 	p = strstr(buf, name);
 	if (p)
@@ -242,7 +234,7 @@ static int console_level(int level)
 	char buf[64], text[64];
 	int old = 7, def, min, boot;
 
-	if (!rel_read_file("/proc/sys/kernel/printk", buf, sizeof(buf)))
+	if (!efd_read_file("/proc/sys/kernel/printk", buf, sizeof(buf)))
 		sscanf(buf, "%d %d %d %d", &old, &def, &min, &boot);
 	snprintf(text, sizeof(text), "%d", level);
 	if (write_file("/proc/sys/kernel/printk", text))
@@ -277,10 +269,10 @@ static void scan_kmsg(int kmsg)
 			in_oom = true;
 		if (strstr(text, "Killed process") || strstr(text, "Out of memory and no killable"))
 			printf("#     kernel: %s", text);
-		for (i = 0; i < REL_ARRAY_SIZE(bad_kernel_words); i++)
+		for (i = 0; i < ARRAY_SIZE(bad_kernel_words); i++)
 			if (strstr(text, bad_kernel_words[i]))
 				break;
-		if (i < REL_ARRAY_SIZE(bad_kernel_words) ||
+		if (i < ARRAY_SIZE(bad_kernel_words) ||
 		    (strstr(text, "Call Trace") && !in_oom)) {
 			failures++;
 			rel_fail("kernel: %s", text);
@@ -359,7 +351,7 @@ static struct memcg_result memcg_one(enum method m, bool protect)
 	err = errno;
 	if (access(dir, F_OK) == 0) {
 		failures++;
-		rel_fail("cannot remove %s: %s", dir, rel_errname(err));
+		rel_fail("cannot remove %s: %s", dir, efd_errname(err));
 	}
 	return r;
 }
@@ -382,7 +374,7 @@ static void memcg(void)
 			rel_note("memory.max %s%s, %s: %u counters, then %s; %s by the OOM killer "
 				 "(memory.events oom_kill %ld)", MEMCG_LIMIT,
 				 protect ? ", oom_score_adj -1000" : "", method_name[m], r.made,
-				 r.killed ? "(killed)" : rel_errname(r.err),
+				 r.killed ? "(killed)" : efd_errname(r.err),
 				 r.killed ? "killed" : "not killed", r.oom_kills);
 			if (!r.made || (!r.killed && r.err != ENOMEM)) {
 				failures++;

@@ -11,7 +11,6 @@
 #include <getopt.h>
 #include <poll.h>
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -21,7 +20,6 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
-#include <sys/syscall.h>
 #include <sys/uio.h>
 
 #include "rel.h"
@@ -71,10 +69,11 @@ struct worker {
 } __attribute__((aligned(64)));
 
 static struct {
-	enum rel_kind kind;
+	enum efd_kind kind;
 	unsigned int seconds;
 	unsigned int writers;
 	unsigned int stall_s;
+	bool create;
 	bool transition;
 	bool semaphore;
 	bool nonblock;
@@ -84,7 +83,7 @@ static struct {
 	enum reader_kind readers[MAX_THREADS];
 	unsigned int nreaders;
 } opt = {
-	.kind = REL_OHOS,
+	.kind = EFD_OHOS,
 	.seconds = 5,
 	.writers = 3,
 	.stall_s = DEFAULT_STALL_S,
@@ -117,18 +116,14 @@ static void pulse(struct worker *w)
 static void worker_error(struct worker *w, const char *what, int err)
 {
 	rel_fail("%s %u (%s): %s failed: %s", w->writer ? "writer" : "reader", w->index,
-		 w->writer ? "write" : reader_names[w->kind], what, rel_errname(err));
+		 w->writer ? "write" : reader_names[w->kind], what, efd_errname(err));
 	w->error = err ? err : EIO;
 }
 
 static void migrate(struct rel_rng *rng)
 {
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(rel_rng_below(rng, ncpus), &set);
-	/* EINVAL when that CPU is offline (--hotplug): stay where we are. */
-	sched_setaffinity(0, sizeof(set), &set);
+	/* Fails when that CPU is offline (--hotplug): stay where we are. */
+	efd_pin_self(rel_rng_below(rng, ncpus));
 }
 
 /* Small values take the per-CPU fast path; --big adds ceiling crossings. */
@@ -150,7 +145,7 @@ static void *writer_main(void *arg)
 	struct rel_rng rng;
 	uint64_t value;
 
-	w->tid = rel_gettid();
+	w->tid = gettid();
 	rel_rng_seed(&rng, opt.seed * 1000 + w->index);
 	value = pick_value(&rng);
 	while (!atomic_load(&stop_writers) && !w->error) {
@@ -224,7 +219,7 @@ static void check_timeout(struct worker *w, unsigned long writes_before)
 		return;
 	w->lost++;
 	/* What the counter held when the wait gave up: evidence for the report. */
-	if (opt.kind == REL_OHOS)
+	if (opt.kind == EFD_OHOS)
 		peeked = rel_peek(counter_fd);
 	before_sum = w->sum;
 	if (read_nowait(w))
@@ -301,7 +296,7 @@ static void *reader_main(void *arg)
 	struct worker *w = arg;
 	int ep = reader_epoll_fd(w);
 
-	w->tid = rel_gettid();
+	w->tid = gettid();
 	/* ET: drain first, so that the first wait starts from an empty counter. */
 	if (w->kind == RD_EPOLL_ET)
 		while (read_nowait(w))
@@ -376,7 +371,7 @@ static void *hotplug_main(void *arg)
 			ret = set_cpu_online(cpu, true);
 		}
 		if (ret) {
-			rel_fail("hotplug: cpu%ld: %s", cpu, rel_errname(-ret));
+			rel_fail("hotplug: cpu%ld: %s", cpu, efd_errname(-ret));
 			hotplug_error = -ret;
 			break;
 		}
@@ -504,10 +499,13 @@ static bool finish(bool writers_side)
 static void configure(void)
 {
 	uint32_t mode = OHOS_EFD_MODE_TRANSITION;
-	int flags = EFD_CLOEXEC | (opt.semaphore ? EFD_SEMAPHORE : 0) |
-		    (opt.nonblock ? EFD_NONBLOCK : 0);
+	const struct efd_spec spec = {
+		.flags = EFD_CLOEXEC | (opt.semaphore ? EFD_SEMAPHORE : 0) |
+			 (opt.nonblock ? EFD_NONBLOCK : 0),
+	};
 
-	counter_fd = rel_counter(opt.kind, 0, flags);
+	efd_set_factory(opt.create ? EFD_FACTORY_CREATE_REUSE : EFD_FACTORY_OPEN);
+	counter_fd = efd_create(opt.kind, &spec);
 	if (counter_fd < 0)
 		rel_die("cannot create a %s counter", rel_kind_name[opt.kind]);
 	if (opt.transition && ioctl(counter_fd, OHOS_EFD_IOC_SET_MODE, &mode))
@@ -525,7 +523,7 @@ static u128 final_count(unsigned long *reads)
 	struct iovec iov = { .iov_base = &v, .iov_len = sizeof(v) };
 	u128 total = 0;
 
-	if (opt.kind == REL_OHOS)
+	if (opt.kind == EFD_OHOS)
 		peeked = rel_peek(counter_fd);
 	while (preadv2(counter_fd, &iov, 1, -1, RWF_NOWAIT) == sizeof(v)) {
 		total += v;
@@ -533,7 +531,7 @@ static u128 final_count(unsigned long *reads)
 	}
 	if (errno != EAGAIN)
 		rel_die("draining the counter");
-	if (opt.kind == REL_OHOS && total != peeked) {
+	if (opt.kind == EFD_OHOS && total != peeked) {
 		rel_fail("PEEK said %llu but draining the counter gave %llu",
 			 (unsigned long long)peeked, (unsigned long long)total);
 		total = peeked;
@@ -574,7 +572,7 @@ static bool check_stats(unsigned long writes, unsigned long reads)
 {
 	struct ohos_efd_stats st;
 
-	if (opt.kind != REL_OHOS)
+	if (opt.kind != EFD_OHOS)
 		return true;
 	if (ioctl(counter_fd, OHOS_EFD_IOC_GET_STATS, &st))
 		rel_die("OHOS_EFD_IOC_GET_STATS");
@@ -640,10 +638,10 @@ static void add_readers(const char *list)
 	unsigned int k;
 
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		for (k = 0; k < REL_ARRAY_SIZE(reader_names); k++)
+		for (k = 0; k < ARRAY_SIZE(reader_names); k++)
 			if (!strcmp(tok, reader_names[k]))
 				break;
-		if (k == REL_ARRAY_SIZE(reader_names) || opt.nreaders == MAX_THREADS / 2) {
+		if (k == ARRAY_SIZE(reader_names) || opt.nreaders == MAX_THREADS / 2) {
 			fprintf(stderr, "%s: bad reader '%s' (block,nowait,poll,lt,et; at most %d)\n",
 				rel_prog, tok, MAX_THREADS / 2);
 			exit(2);
@@ -707,7 +705,7 @@ static void parse_args(int argc, char **argv)
 				fprintf(stderr, "%s: --kind is ohos or native\n", rel_prog);
 				exit(2);
 			}
-			opt.kind = strcmp(optarg, "ohos") ? REL_NATIVE : REL_OHOS;
+			opt.kind = strcmp(optarg, "ohos") ? EFD_NATIVE : EFD_OHOS;
 			break;
 		case 's': opt.seconds = rel_parse_num("--seconds", optarg); break;
 		case 'w': opt.writers = rel_parse_num("--writers", optarg); break;
@@ -719,7 +717,7 @@ static void parse_args(int argc, char **argv)
 		case 'H': opt.hotplug = true; break;
 		case 'T': opt.stall_s = rel_parse_num("--stall", optarg); break;
 		case 'x': opt.seed = rel_parse_num("--seed", optarg); break;
-		case 'C': rel_ohos_via_create = true; break;
+		case 'C': opt.create = true; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
 		}
@@ -730,7 +728,7 @@ static void parse_args(int argc, char **argv)
 	}
 	if (!opt.nreaders)
 		add_readers("block,block,nowait,poll,lt,et");
-	if (opt.transition && opt.kind == REL_NATIVE) {
+	if (opt.transition && opt.kind == EFD_NATIVE) {
 		fprintf(stderr, "%s: --transition needs --kind ohos\n", rel_prog);
 		exit(2);
 	}
@@ -756,7 +754,7 @@ int main(int argc, char **argv)
 	configure();
 	rel_note("%s counter%s, %s mode%s%s%s, %u writers, %u readers, %u s, %ld CPUs%s",
 		 rel_kind_name[opt.kind],
-		 opt.kind == REL_OHOS && rel_ohos_via_create ? " (CREATE)" : "",
+		 opt.kind == EFD_OHOS && opt.create ? " (CREATE)" : "",
 		 opt.transition ? "transition" : "exact",
 		 opt.semaphore ? ", semaphore" : "", opt.nonblock ? ", O_NONBLOCK" : "",
 		 opt.big ? ", big values" : "", opt.writers, opt.nreaders, opt.seconds, ncpus,

@@ -50,11 +50,12 @@ logdir=
 # Count the results of a TAP/KTAP stream: leaves only, so that a suite's
 # own line is not counted on top of its cases. A result line is a parent
 # when results more indented than it came since the previous result at
-# its indent or less. Prints "passed failed skipped".
+# its indent or less; the kselftest runner nests each program's TAP as
+# "# " lines, so a "# " counts as indentation. Prints "passed failed skipped".
 tap_count() {
 	awk '
-	/^[[:space:]]*(not[[:space:]]+)?ok([[:space:]]|$)/ {
-		match($0, /^[[:space:]]*/)
+	/^([[:space:]]|# )*(not[[:space:]]+)?ok([[:space:]]|$)/ {
+		match($0, /^([[:space:]]|# )*/)
 		depth = RLENGTH
 		leaf = !has_child[depth]
 		has_child[depth] = 0
@@ -64,7 +65,7 @@ tap_count() {
 			next
 		if (tolower($0) ~ /#[[:space:]]*(skip|todo)/)
 			s++
-		else if ($0 ~ /^[[:space:]]*not[[:space:]]/)
+		else if ($0 ~ /^([[:space:]]|# )*not[[:space:]]/)
 			f++
 		else
 			p++
@@ -140,7 +141,7 @@ run_tap() {
 	set +e
 	{
 		"$@" </dev/null 2>&3 3>&- | tee "$stage_log.out" |
-			grep --line-buffered -E '^[[:space:]]*(not[[:space:]]+)?ok([[:space:]]|$)' |
+			grep --line-buffered -E '^([[:space:]]|# )*(not[[:space:]]+)?ok([[:space:]]|$)' |
 			sed -u 's/^/    /'
 		status=${PIPESTATUS[0]}
 	} 3> >(stage_progress)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The VM tests of one kernel series: the differential kselftests, then the
-# userspace tests, each in a fresh VM through scripts/vm.sh. See usage().
+# The VM tests of one kernel series: the kselftests (selftests/, run by the
+# kernel's kselftest runner), then the userspace tests, each in a fresh VM
+# through scripts/vm.sh. See usage().
 set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -12,21 +13,25 @@ usage() {
 	cat <<'EOF'
 usage: scripts/selftests.sh 6.1|6.12
 
-Builds the selftests on this machine (make -C selftests) and runs
-selftests/ohos_eventfd_test in a VM booting the series' Debian kernel with
-the module loaded, then selftests/ohos_eventfd_core_test in a second VM
-with the test-only in-kernel consumer (selftests/kconsumer, built by
-scripts/build-module.sh --consumer) loaded too. Then, when userspace/
-provides them, prepares the
+Builds the selftests on this machine (make -C selftests: one program per
+subject, on the kernel's lib.mk) and runs them all with the kernel's
+kselftest runner (make -C selftests run_tests, as upstream runs its own) in
+a VM booting the series' Debian kernel with the module and the test-only
+in-kernel consumer (selftests/kconsumer, built by scripts/build-module.sh
+--consumer) loaded. Then, when userspace/ provides them, prepares the
 userspace VM tests on this machine (userspace/tests/vm-prepare.sh) and runs
 userspace/build/tests/run-vm-tests.sh in a second VM.
 
-stdout: the TAP of both runs, each after a "# <suite> on <series>" line;
-progress goes to stderr. Exit status: 0 when every run passed, else 1.
+stdout: the TAP of both runs, each after a "# <suite> on <series>" line
+(the runner's: one result per program, each program's own TAP before it,
+as "# " lines); progress goes to stderr. Exit status: 0 when every run
+passed, else 1.
 EOF
 }
 
-# kselftest's per-directory time limit, plus time for the VM to boot.
+# kselftest's per-program time limit, plus time for the VM to boot: the
+# programs together take a fraction of it, and one that hangs fails the
+# run either way.
 selftest_timeout() {
 	local limit
 
@@ -44,24 +49,29 @@ run_in_vm() {
 	"$OEFD_TOP/scripts/vm.sh" run --kernel "$series" --timeout "$timeout" "$@"
 }
 
-# The core's selftests, with the consumer module loaded beside ours.
-run_core_tests() {
-	local series=$1 ko extra status=0
+# Every selftest program, run by the kernel's runner (lib.mk's run_tests,
+# the tree's own kselftest/runner.sh), with the consumer module loaded
+# beside ours for core_test.
+run_kselftests() {
+	local series=$1 ksft=$2 ko extra status=0
 
 	ko=$("$OEFD_TOP/scripts/build-module.sh" "$series" --consumer) ||
 		oefd_die "cannot build the consumer module for $series"
 	extra=$(mktemp -d)
 	cp "$ko" "$extra/ohos_eventfd_consumer.ko"
-	# shellcheck disable=SC2016 # $0 is the program, expanded by that sh
-	run_in_vm "$series" "core kselftests" "$(selftest_timeout)" --extra "$extra" -- \
-		sh -c 'insmod /extra/ohos_eventfd_consumer.ko && exec "$0"' \
-		"$OEFD_TOP/selftests/ohos_eventfd_core_test" || status=1
-	rm -rf "$extra"
+	# shellcheck disable=SC2016 # $0 and $1 are expanded by that sh
+	run_in_vm "$series" kselftests "$(selftest_timeout)" --extra "$extra" -- \
+		sh -c 'insmod /extra/ohos_eventfd_consumer.ko &&
+		       exec make -s -C "$0" run_tests KSFT_DIR="$1"' \
+		"$OEFD_TOP/selftests" "$ksft" | tee "$extra.tap" || status=1
+	# The runner exits 0 whatever the programs did: its results say.
+	grep -q '^not ok ' "$extra.tap" && status=1
+	rm -rf "$extra" "$extra.tap"
 	return "$status"
 }
 
 main() {
-	local series=${1:-} status=0 prog
+	local series=${1:-} status=0 ksft
 
 	case $series in
 	-h | --help) usage; exit 0 ;;
@@ -71,14 +81,10 @@ main() {
 	cd "$OEFD_TOP"
 
 	oefd_need_pkgs make gcc libc6-dev
+	ksft=$(oefd_linux_src)/tools/testing/selftests
 	oefd_say "selftests: building (make -C selftests)"
-	make -C selftests >&2 || oefd_die "make -C selftests failed"
-	for prog in ohos_eventfd_test ohos_eventfd_core_test; do
-		[ -x "selftests/$prog" ] || oefd_die "make -C selftests did not produce selftests/$prog"
-	done
-	run_in_vm "$series" kselftests "$(selftest_timeout)" -- \
-		"$OEFD_TOP/selftests/ohos_eventfd_test" || status=1
-	run_core_tests "$series" || status=1
+	make -C selftests KSFT_DIR="$ksft" >&2 || oefd_die "make -C selftests failed"
+	run_kselftests "$series" "$ksft" || status=1
 
 	if [ -x userspace/tests/vm-prepare.sh ]; then
 		oefd_say "selftests: preparing the userspace VM tests (userspace/tests/vm-prepare.sh)"

@@ -12,12 +12,12 @@
  * Fixture "configure": CONFIGURE after a write that only the per-CPU
  * path saw (ohos-only: the uapi header's rule).
  *
- * Without /dev/ohos_eventfd every case is skipped; without
- * /dev/ohos_eventfd_consumer the kconsumer cases are.
+ * Without /dev/ohos_eventfd, or with OHOS_EFD_NATIVE_AS_OHOS=1, every
+ * case is skipped; without /dev/ohos_eventfd_consumer the kconsumer cases
+ * are.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,39 +29,21 @@
 
 #include <linux/ohos_eventfd.h>
 
-#include "efd_diff.h"
 #include "kconsumer/ohos_eventfd_consumer.h"
 #include "kselftest_harness.h"
+#include "oefd_test_lib.h"
 
 /* Writes per kconsumer case: the reported loss was 198 of 200. */
 #define KCONSUMER_WRITES	200
 
-enum counter_kind { NATIVE, OHOS };
-
 static const char *const kind_name[] = { "native eventfd", "ohos_eventfd" };
 
-static int counter_create(enum counter_kind kind)
+/* Every counter here: count 0, normal mode, opened from the device when ohos. */
+static int counter_create(enum efd_kind kind)
 {
-	if (kind == NATIVE)
-		return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	return open(OHOS_EVENTFD_DEVICE, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-}
+	const struct efd_spec spec = { .flags = EFD_NONBLOCK | EFD_CLOEXEC };
 
-/* The counter's value as fdinfo shows it (both kinds print it alike). */
-static int fdinfo_count(int fd, uint64_t *count)
-{
-	char path[64], line[128];
-	int found = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (!found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "eventfd-count: %" SCNx64, count) == 1;
-	fclose(f);
-	return found ? 0 : -1;
+	return efd_create(kind, &spec);
 }
 
 static int unpin(void)
@@ -87,6 +69,8 @@ static bool cpus_0_and_1_usable(void)
 /* Why the case cannot run here, or NULL. */
 static const char *missing(bool consumer)
 {
+	if (efd_native_as_ohos())
+		return EFD_ENV_NATIVE_AS_OHOS " is set: these cases need ohos_eventfd's ioctls";
 	if (access(OHOS_EVENTFD_DEVICE, R_OK | W_OK))
 		return "no " OHOS_EVENTFD_DEVICE ": load ohos_eventfd.ko";
 	if (consumer && access(OEFD_CONSUMER_DEVICE, R_OK | W_OK))
@@ -145,7 +129,7 @@ FIXTURE_TEARDOWN(kconsumer)
  * 1 (the second CPU gives an ohos_eventfd counter its rings), then
  * detach. 0 on success, else the failing step's errno (negated).
  */
-static int kconsumer_run(enum counter_kind kind, bool transition,
+static int kconsumer_run(enum efd_kind kind, bool transition,
 			 bool read_in_callback, struct kconsumer_outcome *out)
 {
 	struct oefd_consumer_attach attach = { .read_in_callback = read_in_callback };
@@ -157,7 +141,7 @@ static int kconsumer_run(enum counter_kind kind, bool transition,
 	consumer = open(OEFD_CONSUMER_DEVICE, O_RDWR | O_CLOEXEC);
 	if (fd < 0 || consumer < 0)
 		goto fail;
-	if (kind == OHOS && transition && ioctl(fd, OHOS_EFD_IOC_SET_MODE, &mode))
+	if (kind == EFD_OHOS && transition && ioctl(fd, OHOS_EFD_IOC_SET_MODE, &mode))
 		goto fail;
 	attach.fd = fd;
 	if (ioctl(consumer, OEFD_CONSUMER_IOC_ATTACH, &attach))
@@ -167,7 +151,7 @@ static int kconsumer_run(enum counter_kind kind, bool transition,
 			goto fail;
 		out->written += i;
 	}
-	if (unpin() || fdinfo_count(fd, &out->pending_attached) ||
+	if (unpin() || efd_fdinfo_count(fd, &out->pending_attached) ||
 	    ioctl(consumer, OEFD_CONSUMER_IOC_DETACH, &out->result))
 		goto fail;
 	goto out;
@@ -201,20 +185,20 @@ TEST_F(kconsumer, writes_from_two_cpus)
 {
 	struct kconsumer_outcome o[2];
 
-	for (int kind = NATIVE; kind <= OHOS; kind++) {
+	for (int kind = EFD_NATIVE; kind <= EFD_OHOS; kind++) {
 		ASSERT_EQ(0, kconsumer_run(kind, variant->transition,
 					   variant->read_in_callback, &o[kind])) {
 			TH_LOG("%s: %s", kind_name[kind], strerror(errno));
 		}
 		kconsumer_print(kind_name[kind], &o[kind]);
 	}
-	EXPECT_EQ(o[NATIVE].written, o[OHOS].written);
-	EXPECT_EQ(o[NATIVE].pending_attached, o[OHOS].pending_attached);
-	EXPECT_EQ(o[NATIVE].result.taken_in_callback, o[OHOS].result.taken_in_callback);
-	EXPECT_EQ(o[NATIVE].result.taken_at_detach, o[OHOS].result.taken_at_detach);
-	EXPECT_EQ(o[NATIVE].result.detach_ret, o[OHOS].result.detach_ret);
+	EXPECT_EQ(o[EFD_NATIVE].written, o[EFD_OHOS].written);
+	EXPECT_EQ(o[EFD_NATIVE].pending_attached, o[EFD_OHOS].pending_attached);
+	EXPECT_EQ(o[EFD_NATIVE].result.taken_in_callback, o[EFD_OHOS].result.taken_in_callback);
+	EXPECT_EQ(o[EFD_NATIVE].result.taken_at_detach, o[EFD_OHOS].result.taken_at_detach);
+	EXPECT_EQ(o[EFD_NATIVE].result.detach_ret, o[EFD_OHOS].result.detach_ret);
 	if (!variant->transition || variant->read_in_callback)
-		EXPECT_EQ(o[NATIVE].result.wakeups, o[OHOS].result.wakeups);
+		EXPECT_EQ(o[EFD_NATIVE].result.wakeups, o[EFD_OHOS].result.wakeups);
 }
 
 /* ---- set_mode --------------------------------------------------------- */
@@ -251,7 +235,7 @@ FIXTURE_TEARDOWN(set_mode)
  * a write, then a switch to transition mode and one back to exact (on a
  * native eventfd, nothing), each followed by a collection.
  */
-static int set_mode_run(enum counter_kind kind, unsigned int events, int seen[3])
+static int set_mode_run(enum efd_kind kind, unsigned int events, int seen[3])
 {
 	static const __u32 modes[] = { OHOS_EFD_MODE_TRANSITION, OHOS_EFD_MODE_EXACT };
 	struct epoll_event ev = { .events = events }, got[4];
@@ -265,7 +249,7 @@ static int set_mode_run(enum counter_kind kind, unsigned int events, int seen[3]
 		goto fail;
 	seen[0] = epoll_wait(ep, got, 4, 0);
 	for (int i = 0; i < 2; i++) {
-		if (kind == OHOS && ioctl(fd, OHOS_EFD_IOC_SET_MODE, &modes[i]))
+		if (kind == EFD_OHOS && ioctl(fd, OHOS_EFD_IOC_SET_MODE, &modes[i]))
 			goto fail;
 		seen[i + 1] = epoll_wait(ep, got, 4, 0);
 	}
@@ -285,7 +269,7 @@ TEST_F(set_mode, sends_no_event)
 {
 	int seen[2][3];
 
-	for (int kind = NATIVE; kind <= OHOS; kind++) {
+	for (int kind = EFD_NATIVE; kind <= EFD_OHOS; kind++) {
 		ASSERT_EQ(0, set_mode_run(kind, variant->events, seen[kind])) {
 			TH_LOG("%s: %s", kind_name[kind], strerror(errno));
 		}
@@ -293,7 +277,7 @@ TEST_F(set_mode, sends_no_event)
 		       kind_name[kind], seen[kind][0], seen[kind][1], seen[kind][2]);
 	}
 	for (int i = 0; i < 3; i++)
-		EXPECT_EQ(seen[NATIVE][i], seen[OHOS][i]);
+		EXPECT_EQ(seen[EFD_NATIVE][i], seen[EFD_OHOS][i]);
 }
 
 /* ---- configure -------------------------------------------------------- */
@@ -309,7 +293,7 @@ FIXTURE_SETUP(configure)
 	self->fd = -1;
 	if (why)
 		SKIP(return, "%s", why);
-	self->fd = counter_create(OHOS);
+	self->fd = counter_create(EFD_OHOS);
 	ASSERT_LE(0, self->fd);
 }
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Differential test framework: see efd_diff.h. Only the main thread of a
- * test records steps; helper threads touch nothing but their own
- * struct efd_async.
+ * The test-support library: see oefd_test_lib.h. In the differential
+ * framework only the main thread of a test records steps; helper threads
+ * touch nothing but their own struct efd_async.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,7 +26,7 @@
 
 #include <linux/ohos_eventfd.h>
 
-#include "efd_diff.h"
+#include "oefd_test_lib.h"
 
 #define EFD_MAX_STEPS		192
 #define EFD_OP_LEN		96
@@ -83,19 +83,23 @@ struct efd_run {
 	int nnames;
 };
 
-enum efd_wait_result { EFD_WAIT_DONE, EFD_WAIT_BLOCKED, EFD_WAIT_STUCK };
-
 static const char *efd_fd_label(const struct efd_run *run, int fd);
 
 static atomic_int efd_signals_handled;
 
 static enum efd_factory efd_ohos_factory = EFD_FACTORY_OPEN;
 
+/* The device fd EFD_FACTORY_CREATE_REUSE keeps, or -1. */
+static int efd_factory_dev = -1;
+
+const struct efd_spec efd_blocking = { 0 };
+const struct efd_spec efd_nonblock = { .flags = EFD_NONBLOCK };
+
 static const char *efd_kind_name(enum efd_kind kind)
 {
 	if (kind == EFD_NATIVE)
 		return "native";
-	return efd_ohos_factory == EFD_FACTORY_CREATE ? "ohos/create" : "ohos/open";
+	return efd_ohos_factory == EFD_FACTORY_OPEN ? "ohos/open" : "ohos/create";
 }
 
 /* ---- environment ------------------------------------------------------ */
@@ -126,6 +130,14 @@ bool efd_ohos_available(char *why, size_t len)
 void efd_set_factory(enum efd_factory factory)
 {
 	efd_ohos_factory = factory;
+}
+
+/* Close the device fd EFD_FACTORY_CREATE_REUSE keeps: it holds the module. */
+void efd_close_factory(void)
+{
+	if (efd_factory_dev >= 0)
+		close(efd_factory_dev);
+	efd_factory_dev = -1;
 }
 
 /*
@@ -176,9 +188,9 @@ static int efd_create_by_open(const struct efd_spec *spec)
 }
 
 /*
- * eventfd2()'s arguments, the flags in the kernel's bits. The device fd is
- * closed at once, so that every case also checks that a counter outlives
- * the fd that made it.
+ * eventfd2()'s arguments, the flags in the kernel's bits. EFD_FACTORY_CREATE
+ * closes the device fd at once, so that every case also checks that a
+ * counter outlives the fd that made it.
  */
 static int efd_create_by_ioctl(const struct efd_spec *spec)
 {
@@ -186,15 +198,22 @@ static int efd_create_by_ioctl(const struct efd_spec *spec)
 		.flags = efd_ohos_flags(spec->flags),
 		.initval = spec->initval,
 	};
+	bool reuse = efd_ohos_factory == EFD_FACTORY_CREATE_REUSE;
 	int dev, fd, err;
 
-	dev = open(OHOS_EVENTFD_DEVICE, O_RDWR | O_CLOEXEC);
+	dev = reuse ? efd_factory_dev : -1;
+	if (dev < 0)
+		dev = open(OHOS_EVENTFD_DEVICE, O_RDWR | O_CLOEXEC);
 	if (dev < 0)
 		return -1;
+	if (reuse)
+		efd_factory_dev = dev;
 	fd = ioctl(dev, OHOS_EFD_IOC_CREATE, &cfg);
-	err = errno;
-	close(dev);
-	errno = err;
+	if (!reuse) {
+		err = errno;
+		close(dev);
+		errno = err;
+	}
 	return fd;
 }
 
@@ -203,10 +222,10 @@ static int efd_create_ohos(const struct efd_spec *spec)
 	__u32 mode = OHOS_EFD_MODE_TRANSITION;
 	int fd, err;
 
-	if (efd_ohos_factory == EFD_FACTORY_CREATE)
-		fd = efd_create_by_ioctl(spec);
-	else
+	if (efd_ohos_factory == EFD_FACTORY_OPEN)
 		fd = efd_create_by_open(spec);
+	else
+		fd = efd_create_by_ioctl(spec);
 	if (fd < 0 || !spec->transition)
 		return fd;
 	if (ioctl(fd, OHOS_EFD_IOC_SET_MODE, &mode) == 0)
@@ -255,14 +274,46 @@ int efd_pin_self(int cpu)
 	return 0;
 }
 
-/* ---- time and waiting ------------------------------------------------- */
+/* ---- the ohos ioctls -------------------------------------------------- */
 
-static struct timespec efd_deadline(void)
+bool efd_peek(int fd, uint64_t *count)
+{
+	return ioctl(fd, OHOS_EFD_IOC_PEEK, count) == 0;
+}
+
+/* @cmd with @size in its size bits: how a caller with another struct asks. */
+unsigned long efd_ioc_sized(unsigned long cmd, size_t size)
+{
+	return (cmd & ~EFD_IOC_SIZE_BITS) | _IOC(0, 0, 0, size);
+}
+
+/* One past the largest struct size the module takes: a page. */
+size_t efd_above_page(void)
+{
+	return sysconf(_SC_PAGESIZE) + 1;
+}
+
+ssize_t efd_write_value(int fd, uint64_t value)
+{
+	return write(fd, &value, sizeof(value));
+}
+
+/* The value read, or UINT64_MAX when the read failed. */
+uint64_t efd_read_value(int fd)
+{
+	uint64_t v = 0;
+
+	return read(fd, &v, sizeof(v)) == sizeof(v) ? v : UINT64_MAX;
+}
+
+/* ---- time, /proc probes and waiting ----------------------------------- */
+
+static struct timespec efd_deadline(unsigned int limit_s)
 {
 	struct timespec t;
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	t.tv_sec += EFD_WAIT_LIMIT_S;
+	t.tv_sec += limit_s;
 	return t;
 }
 
@@ -282,7 +333,8 @@ static void efd_nap(void)
 	nanosleep(&ms, NULL);
 }
 
-static int efd_read_small_file(const char *path, char *buf, size_t len)
+/* Read a small text file into @buf, NUL-terminated; -1 with errno. */
+int efd_read_file(const char *path, char *buf, size_t len)
 {
 	ssize_t n;
 	int fd;
@@ -299,57 +351,89 @@ static int efd_read_small_file(const char *path, char *buf, size_t len)
 }
 
 /*
- * True when task @tid sleeps interruptibly inside a system call: state 'S'
- * in /proc/<tid>/stat and a syscall number in /proc/<tid>/syscall (which
- * says "running" or "-1 ..." otherwise). Where /proc/<tid>/syscall cannot
- * be read (no CONFIG_HAVE_ARCH_TRACEHOOK, ptrace restrictions) the state
- * alone decides.
+ * True when task @tid (a thread of any process) sleeps interruptibly
+ * inside system call @nr, or inside any when @nr is EFD_ANY_SYSCALL: state
+ * 'S' in /proc/<tid>/stat and the number in /proc/<tid>/syscall (which
+ * says "running" or "-1 ..." outside one). Where /proc/<tid>/syscall
+ * cannot be read (no CONFIG_HAVE_ARCH_TRACEHOOK, ptrace restrictions) the
+ * state alone answers "any", and nothing answers a given @nr.
  */
-static bool efd_task_blocked(pid_t tid)
+bool efd_task_in_syscall(pid_t tid, long nr)
 {
 	char path[64], buf[512];
 	const char *p;
+	long cur;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", tid);
-	if (efd_read_small_file(path, buf, sizeof(buf)))
+	if (efd_read_file(path, buf, sizeof(buf)))
 		return false;
 	p = strrchr(buf, ')');		/* comm may contain spaces */
 	if (!p || p[1] != ' ' || p[2] != 'S')
 		return false;
 	snprintf(path, sizeof(path), "/proc/%d/syscall", tid);
-	if (efd_read_small_file(path, buf, sizeof(buf)))
-		return true;
-	return buf[0] >= '0' && buf[0] <= '9';
+	if (efd_read_file(path, buf, sizeof(buf)))
+		return nr == EFD_ANY_SYSCALL;
+	if (sscanf(buf, "%ld", &cur) != 1)
+		return false;
+	return nr == EFD_ANY_SYSCALL ? cur >= 0 : cur == nr;
 }
 
 /*
- * Wait until @done(@arg) says the task finished or the task is seen
- * blocked EFD_BLOCKED_SAMPLES times in a row; give up after
- * EFD_WAIT_LIMIT_S seconds (a task that neither returns nor sleeps).
+ * Wait until @done(@arg) says the task finished (@done may be NULL) or the
+ * task is seen asleep in system call @nr (efd_task_in_syscall())
+ * EFD_BLOCKED_SAMPLES times in a row; give up after @limit_s seconds (a
+ * task that neither returns nor sleeps).
  */
-static enum efd_wait_result efd_wait_task(pid_t tid, bool (*done)(void *), void *arg)
+enum efd_wait_result efd_wait_task(pid_t tid, long nr, bool (*done)(void *), void *arg,
+				   unsigned int limit_s)
 {
-	struct timespec deadline = efd_deadline();
+	struct timespec deadline = efd_deadline(limit_s);
 	int asleep = 0;
 
 	for (;;) {
-		if (done(arg))
+		if (done && done(arg))
 			return EFD_WAIT_DONE;
-		if (tid > 0 && efd_task_blocked(tid))
+		if (tid > 0 && efd_task_in_syscall(tid, nr))
 			asleep++;
 		else
 			asleep = 0;
 		if (asleep == EFD_BLOCKED_SAMPLES)
-			return done(arg) ? EFD_WAIT_DONE : EFD_WAIT_BLOCKED;
+			return done && done(arg) ? EFD_WAIT_DONE : EFD_WAIT_BLOCKED;
 		if (efd_past(&deadline))
 			return EFD_WAIT_STUCK;
 		efd_nap();
 	}
 }
 
+/* Does task @tid settle asleep in system call @nr within @limit_s seconds? */
+bool efd_wait_in_syscall(pid_t tid, long nr, unsigned int limit_s)
+{
+	return efd_wait_task(tid, nr, NULL, NULL, limit_s) == EFD_WAIT_BLOCKED;
+}
+
+/* The counter's value as fdinfo shows it (both kinds print it alike). */
+int efd_fdinfo_count(int fd, uint64_t *count)
+{
+	char path[64], buf[4096];
+	unsigned long long v;
+	const char *line;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	if (efd_read_file(path, buf, sizeof(buf)))
+		return -1;
+	line = strstr(buf, "eventfd-count:");
+	if (!line || sscanf(line, "eventfd-count: %llx", &v) != 1) {
+		errno = ENODATA;
+		return -1;
+	}
+	*count = v;
+	return 0;
+}
+
 /* ---- recording -------------------------------------------------------- */
 
-static const char *efd_errname(int err)
+/* The symbolic name of an errno value ("EAGAIN"), "0" for 0. */
+const char *efd_errname(int err)
 {
 	const char *name = strerrorname_np(err);
 
@@ -759,7 +843,7 @@ static bool efd_async_done(void *arg)
 
 static enum efd_wait_result efd_async_wait(struct efd_async *a)
 {
-	struct timespec deadline = efd_deadline();
+	struct timespec deadline = efd_deadline(EFD_WAIT_LIMIT_S);
 
 	/* The tid is known once the helper is about to make its call. */
 	while (atomic_load(&a->state) == EFD_ASYNC_STARTING) {
@@ -767,7 +851,8 @@ static enum efd_wait_result efd_async_wait(struct efd_async *a)
 			return EFD_WAIT_STUCK;
 		sched_yield();
 	}
-	return efd_wait_task(atomic_load(&a->tid), efd_async_done, a);
+	return efd_wait_task(atomic_load(&a->tid), EFD_ANY_SYSCALL, efd_async_done, a,
+			     EFD_WAIT_LIMIT_S);
 }
 
 static bool efd_is_read_op(enum efd_op op)
@@ -960,7 +1045,7 @@ static int efd_set_handler(int sig, bool restart)
 /* Send @sig to one helper and wait (bounded) for its handler to run. */
 static bool efd_signal_helper(struct efd_async *a, int sig)
 {
-	struct timespec deadline = efd_deadline();
+	struct timespec deadline = efd_deadline(EFD_WAIT_LIMIT_S);
 	int before = atomic_load(&efd_signals_handled);
 
 	if (pthread_kill(a->thread, sig))
@@ -1069,7 +1154,7 @@ void efd_fdinfo(struct efd_run *run, int fd)
 	int i = 0;
 
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	if (efd_read_small_file(path, buf, sizeof(buf))) {
+	if (efd_read_file(path, buf, sizeof(buf))) {
 		efd_ret(run, "fdinfo", -1);
 		return;
 	}
@@ -1103,7 +1188,7 @@ static bool efd_child_done(void *arg)
 static bool efd_reap(struct efd_run *run, pid_t pid, int *status)
 {
 	struct efd_child c = { .pid = pid };
-	struct timespec deadline = efd_deadline();
+	struct timespec deadline = efd_deadline(EFD_WAIT_LIMIT_S);
 
 	while (!efd_child_done(&c)) {
 		if (efd_past(&deadline)) {
@@ -1136,7 +1221,7 @@ void efd_child_blocks(struct efd_run *run, const char *op, pid_t pid)
 {
 	struct efd_child c = { .pid = pid };
 
-	switch (efd_wait_task(pid, efd_child_done, &c)) {
+	switch (efd_wait_task(pid, EFD_ANY_SYSCALL, efd_child_done, &c, EFD_WAIT_LIMIT_S)) {
 	case EFD_WAIT_DONE:
 		efd_note(run, op, "exited %d", WIFEXITED(c.status) ? WEXITSTATUS(c.status) : -1);
 		break;
@@ -1157,7 +1242,7 @@ enum { EFD_PROBE_USABLE = 0, EFD_PROBE_EBADF = 10, EFD_PROBE_OTHER = 11,
 #define EFD_PROBE_VALUE 0x10
 
 /* In the re-executed test binary: is fd @fdstr open, and can it be written? */
-int efd_exec_probe_main(const char *fdstr)
+static int efd_exec_probe_main(const char *fdstr)
 {
 	uint64_t v = EFD_PROBE_VALUE;
 	int fd = atoi(fdstr);
@@ -1189,7 +1274,7 @@ void efd_exec_probe(struct efd_run *run, int fd)
 		return;
 	}
 	if (pid == 0) {
-		execl("/proc/self/exe", "ohos_eventfd_test", "--exec-probe", fdstr, (char *)NULL);
+		execl("/proc/self/exe", "efd_exec_probe", "--exec-probe", fdstr, (char *)NULL);
 		_exit(EFD_PROBE_NO_EXEC);
 	}
 	if (!efd_reap(run, pid, &status)) {
@@ -1324,4 +1409,37 @@ bool efd_diff(const char *name, const struct efd_spec *spec,
 	free(native);
 	free(ohos);
 	return same;
+}
+
+/* ---- main ------------------------------------------------------------- */
+
+static void efd_usage(const char *prog, const char *what)
+{
+	printf("Usage: %s [harness options]\n"
+	       "%s (TAP output).\n"
+	       "Cases skip when %s is missing (load ohos_eventfd.ko).\n"
+	       "Environment:\n"
+	       "  %s=1\n"
+	       "      the \"ohos\" side is a native eventfd as well: checks the tests\n"
+	       "      themselves on any machine; cases that need the module's ioctls skip\n"
+	       "  %s=1\n"
+	       "      print both traces of every comparison, not only of failures\n"
+	       "Harness options follow.\n",
+	       prog, what, OHOS_EVENTFD_DEVICE, EFD_ENV_NATIVE_AS_OHOS, EFD_ENV_TRACE);
+}
+
+/* EFD_HARNESS_MAIN(): @run is the harness's test_harness_run(). */
+int efd_main(int argc, char **argv, const char *what, int (*run)(int, char **))
+{
+	if (argc == 3 && !strcmp(argv[1], "--exec-probe"))
+		return efd_exec_probe_main(argv[2]);
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		char *help[] = { argv[0], "-h", NULL };
+
+		efd_usage(argv[0], what);
+		fflush(stdout);
+		run(2, help);
+		return 0;
+	}
+	return run(argc, argv);
 }
