@@ -35,6 +35,7 @@
 #include <sys/utsname.h>
 
 #include <linux/ohos_eventfd.h>
+#include <ohos_eventfd.h>
 
 #define FAST_PATH_PARAM	"/sys/module/ohos_eventfd/parameters/fast_path"
 #define MAX_CPUS	64
@@ -115,8 +116,8 @@ static void usage(FILE *out)
 		"  memory    5: slab + percpu memory per idle instance (needs root:\n"
 		"               /proc/slabinfo; raises RLIMIT_NOFILE)\n"
 		"  create    6: create + close per instance: eventfd2() against\n"
-		"               open(\"%s\") and OHOS_EFD_IOC_CREATE, and\n"
-		"               open(\"/dev/null\") as a reference\n"
+		"               open(\"%s\"), OHOS_EFD_IOC_CREATE, and ohos_eventfd()\n"
+		"               of libohos_eventfd, and open(\"/dev/null\") as a reference\n"
 		"  all       every row\n"
 		"\n"
 		"Options:\n"
@@ -1222,6 +1223,16 @@ static void create_ioctl(void)
 	close(ohos_create(0, EFD_CLOEXEC | EFD_NONBLOCK));
 }
 
+/* What programs and the LD_PRELOAD shim pay: the library around the ioctl. */
+static void create_library(void)
+{
+	int fd = ohos_eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+	if (fd < 0)
+		die("ohos_eventfd: %s", ohos_eventfd_last_error());
+	close(fd);
+}
+
 struct create_test {
 	const char *name;
 	const char *impl;
@@ -1233,6 +1244,7 @@ static const struct create_test create_tests[] = {
 	{ "eventfd2+close", "native", create_native, IMPL_NATIVE },
 	{ "open+close", "ohos", create_open, IMPL_OHOS },
 	{ "ioctl-create+close", "ohos", create_ioctl, IMPL_OHOS },
+	{ "library-create+close", "ohos", create_library, IMPL_OHOS },
 	{ "open-devnull+close", "none", create_devnull, IMPL_NATIVE },
 };
 

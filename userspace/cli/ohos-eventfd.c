@@ -44,7 +44,8 @@ static void usage(FILE *out)
 		"                              file descriptor FD of process PID\n"
 		"  watch PID FD [SECONDS [COUNT]]\n"
 		"                              print the count and the rates every SECONDS\n"
-		"                              (default 1), COUNT times (default: until PID exits)\n"
+		"                              (default 1), COUNT times (default, or 0: until\n"
+		"                              PID exits)\n"
 		"\n"
 		"The count and the statistics need pidfd_getfd(2): ptrace access to PID.\n"
 		"See ohos-eventfd(1).\n");
@@ -141,13 +142,16 @@ static int cmd_info(void)
 	return loaded && usable ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
-static int parse_uint(const char *arg, const char *what, unsigned long max, unsigned long *out)
+/*
+ * A decimal number from @min to @max, digits only: strtoul() alone would
+ * take leading blanks, a sign, and "-1" as ULONG_MAX.
+ */
+static int parse_uint(const char *arg, const char *what, unsigned long min, unsigned long max,
+		      unsigned long *out)
 {
-	char *end;
-
 	errno = 0;
-	*out = strtoul(arg, &end, 10);
-	if (errno || end == arg || *end || *out > max) {
+	*out = strtoul(arg, NULL, 10);
+	if (!arg[0] || arg[strspn(arg, "0123456789")] || errno || *out < min || *out > max) {
 		fprintf(stderr, "ohos-eventfd: invalid %s '%s'\n", what, arg);
 		return -1;
 	}
@@ -230,7 +234,7 @@ static int cmd_stat(int pid, int fd)
 	if (copy < 0) {
 		printf("counter: unavailable: pidfd_getfd: %s (needs ptrace access to %d)\n",
 		       strerror(errno), pid);
-		return EXIT_SUCCESS;
+		return EXIT_FAILURE;
 	}
 	if (ohos_eventfd_is_ohos(copy) == 1)
 		print_counter(copy);
@@ -328,10 +332,10 @@ static int parse_pid_fd(char **argv, int *pid, int *fd)
 {
 	unsigned long value;
 
-	if (parse_uint(argv[0], "PID", INT_MAX, &value))
+	if (parse_uint(argv[0], "PID", 1, INT_MAX, &value))
 		return -1;
 	*pid = (int)value;
-	if (parse_uint(argv[1], "FD", INT_MAX, &value))
+	if (parse_uint(argv[1], "FD", 0, INT_MAX, &value))
 		return -1;
 	*fd = (int)value;
 	return 0;
@@ -353,7 +357,7 @@ static int run_watch(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (argc > 3 && parse_uint(argv[3], "COUNT", ULONG_MAX, &rounds))
+	if (argc > 3 && parse_uint(argv[3], "COUNT", 0, ULONG_MAX, &rounds))
 		return EXIT_USAGE;
 	return cmd_watch(pid, fd, seconds, rounds);
 }

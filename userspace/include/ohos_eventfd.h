@@ -26,21 +26,14 @@ extern "C" {
  */
 
 /*
- * Library-only creation flag: when /dev/ohos_eventfd is absent (missing, or
- * no driver behind it), return a native eventfd(2) instead of failing. Bit 30
+ * Library-only creation flag: when /dev/ohos_eventfd cannot serve (missing,
+ * no driver behind it, refused, out of fds), return a native eventfd(2)
+ * instead of failing, as the LD_PRELOAD shim does. Bit 30
  * is used by no O_* flag on any architecture, so it can never collide with an
- * EFD_* flag, which are O_* values; it is never passed to the kernel.
+ * EFD_* flag, which are O_* values (the library's build asserts it for its
+ * architecture); it is never passed to the kernel. The header is C99/C++98.
  */
 #define OHOS_EFD_FALLBACK	0x40000000
-
-#if defined(__cplusplus)
-#define OHOS_EFD_STATIC_ASSERT(expr, msg) static_assert(expr, msg)
-#else
-#define OHOS_EFD_STATIC_ASSERT(expr, msg) _Static_assert(expr, msg)
-#endif
-OHOS_EFD_STATIC_ASSERT(!(OHOS_EFD_FALLBACK & (EFD_SEMAPHORE | EFD_NONBLOCK | EFD_CLOEXEC)),
-		       "OHOS_EFD_FALLBACK overlaps an EFD_* flag");
-#undef OHOS_EFD_STATIC_ASSERT
 
 /* Create a counter: eventfd(3)'s contract (EFD_* flags), plus OHOS_EFD_FALLBACK. */
 int ohos_eventfd(unsigned int initval, int flags);

@@ -4,13 +4,19 @@
  *
  * Convention: -1 and errno, as eventfd(3); a failing function also leaves a
  * message naming the cause in a thread-local buffer, which
- * ohos_eventfd_last_error() returns. No hidden threads; the one piece of
- * state is the factory fd that counters are made on (oefd_factory_fd()).
+ * ohos_eventfd_last_error() returns. Success leaves errno as it was.
+ *
+ * eventfd() under the shim is this file's ohos_eventfd(), so what is true
+ * of eventfd(3) must be true here: it is not a cancellation point (the
+ * system calls go around glibc's cancellable wrappers), it takes no lock
+ * and allocates nothing (a signal handler or a fork child may call it at
+ * any moment), and it formats messages with format.c, not snprintf(). No
+ * hidden threads, no atfork handlers; the state is three words (the
+ * factory, the device's cached unavailability, the missing CREATE).
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +26,8 @@
 #include <sys/sysmacros.h>
 
 #include "internal.h"
+
+_Static_assert(!(OHOS_EFD_FALLBACK & OEFD_EFD_FLAGS), "OHOS_EFD_FALLBACK overlaps an EFD_* flag");
 
 /* Where the misc core publishes the device's "major:minor". */
 #define OEFD_SYSFS_DEV	"/sys/class/misc/ohos_eventfd/dev"
@@ -33,7 +41,7 @@ static int oefd_fail(int err, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(oefd_message, sizeof(oefd_message), fmt, ap);
+	oefd_vformat(oefd_message, sizeof(oefd_message), fmt, ap);
 	va_end(ap);
 	errno = err;
 	return -1;
@@ -64,7 +72,7 @@ static int oefd_open_failed(int err)
 		return oefd_fail(err, "permission denied opening %s: check its mode and owner (the module creates it 0666)",
 				 OHOS_EVENTFD_DEVICE);
 	default:
-		return oefd_fail(err, "cannot open %s: %s", OHOS_EVENTFD_DEVICE, strerror(err));
+		return oefd_fail(err, "cannot open %s: %s", OHOS_EVENTFD_DEVICE, oefd_strerror(err));
 	}
 }
 
@@ -76,22 +84,20 @@ static int oefd_open_failed(int err)
 static int oefd_create_by_open(unsigned int initval, int flags)
 {
 	int oflags = O_RDWR;
-	int fd, err;
+	int fd;
 
 	if (flags & EFD_NONBLOCK)
 		oflags |= O_NONBLOCK;
 	if (flags & EFD_CLOEXEC)
 		oflags |= O_CLOEXEC;
-	fd = open(OHOS_EVENTFD_DEVICE, oflags);
+	fd = oefd_open_nocancel(OHOS_EVENTFD_DEVICE, oflags, 0);
 	if (fd < 0)
 		return oefd_open_failed(errno);
 	if (initval == 0 && !(flags & EFD_SEMAPHORE))
 		return fd;
 	if (ohos_eventfd_configure(fd, initval, flags & EFD_SEMAPHORE) == 0)
 		return fd;
-	err = errno;
-	close(fd);
-	errno = err;
+	oefd_close_nocancel(fd);
 	return -1;
 }
 
@@ -101,146 +107,107 @@ static int oefd_create_by_open(unsigned int initval, int flags)
  * global lock that each open() of the device costs.
  *
  * The program owns its fd table: it may close our fd (closefrom(),
- * close_range()) or put another file at its number (dup2()). So before each
- * use the fd is fstat()ed and compared with what it was when we opened it.
- * A stranger at our number is left alone, never sent an ioctl nor closed,
- * and a new factory is opened. We never close a factory ourselves either:
- * another thread may be about to use the number. (A number that names
- * another open file of the device passes the check: CREATE works on any fd
- * of the device and leaves that fd's own counter alone.)
+ * close_range()) or put another file at its number (dup2()). Checking the
+ * fd before each use would cost a second system call per counter, so
+ * CREATE is sent first and the fd is checked only when CREATE fails
+ * (docs/design.md, "The library's factory", says why sending it to a
+ * stranger is safe). The check is fstat(): a character device with the
+ * number of the node we opened is served by our driver, whatever else at
+ * that number is not. A stranger is left alone, never closed, and a new
+ * factory is opened; we never close a factory we published either, since
+ * another thread may be about to use the number.
  *
- * Readers take a snapshot locklessly under the seqcount @seq; changes are
- * serialised by @lock, which is also held across fork() so that a child
- * never inherits a half-written snapshot or a held lock.
+ * The fd and its device number live in one 64-bit word, so that a reader
+ * never pairs one factory's fd with another's number, and a new factory is
+ * published with one compare-and-swap: no lock that a signal handler, a
+ * cancelled thread or a fork child could meet held. A thread that loses
+ * the race closes the fd it opened, which nobody else has seen. Kernel
+ * device numbers have 12-bit majors and 20-bit minors, so st_rdev fits in
+ * 32 bits; the factory is never at fd 0-2, so 0 means "none".
  */
-struct oefd_factory_id {
-	int fd;			/* -1: not opened yet */
-	dev_t dev;		/* fstat() of the fd when it was opened */
-	ino_t ino;
-	dev_t rdev;
-};
+static uint64_t oefd_factory;
 
-static struct {
-	pthread_mutex_t lock;
-	unsigned int seq;	/* odd while @id changes */
-	struct oefd_factory_id id;
-} oefd_factory = {
-	.lock = PTHREAD_MUTEX_INITIALIZER,
-	.id = { .fd = -1 },
-};
-
-/* Set once a module without OHOS_EFD_IOC_CREATE answered ENOTTY. */
-static int oefd_create_missing;
-
-static void oefd_factory_lock(void)
+static int oefd_factory_fd(uint64_t factory)
 {
-	pthread_mutex_lock(&oefd_factory.lock);
+	return (int)(uint32_t)factory;
 }
 
-static void oefd_factory_unlock(void)
-{
-	pthread_mutex_unlock(&oefd_factory.lock);
-}
-
-static void oefd_factory_register_atfork(void)
-{
-	pthread_atfork(oefd_factory_lock, oefd_factory_unlock, oefd_factory_unlock);
-}
-
-static void oefd_factory_snapshot(struct oefd_factory_id *id)
-{
-	unsigned int seq;
-
-	do {
-		seq = __atomic_load_n(&oefd_factory.seq, __ATOMIC_ACQUIRE);
-		id->fd = __atomic_load_n(&oefd_factory.id.fd, __ATOMIC_RELAXED);
-		id->dev = __atomic_load_n(&oefd_factory.id.dev, __ATOMIC_RELAXED);
-		id->ino = __atomic_load_n(&oefd_factory.id.ino, __ATOMIC_RELAXED);
-		id->rdev = __atomic_load_n(&oefd_factory.id.rdev, __ATOMIC_RELAXED);
-		/* Pairs with the release fence in oefd_factory_publish(). */
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	} while ((seq & 1) || seq != __atomic_load_n(&oefd_factory.seq, __ATOMIC_RELAXED));
-}
-
-/* Called with the lock held. */
-static void oefd_factory_publish(const struct oefd_factory_id *id)
-{
-	unsigned int seq = oefd_factory.seq;
-
-	__atomic_store_n(&oefd_factory.seq, seq + 1, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	__atomic_store_n(&oefd_factory.id.fd, id->fd, __ATOMIC_RELAXED);
-	__atomic_store_n(&oefd_factory.id.dev, id->dev, __ATOMIC_RELAXED);
-	__atomic_store_n(&oefd_factory.id.ino, id->ino, __ATOMIC_RELAXED);
-	__atomic_store_n(&oefd_factory.id.rdev, id->rdev, __ATOMIC_RELAXED);
-	__atomic_store_n(&oefd_factory.seq, seq + 2, __ATOMIC_RELEASE);
-}
-
-/* Is id->fd still the file we opened? One fstat(), no question to its driver. */
-static int oefd_factory_valid(const struct oefd_factory_id *id)
+/* Is the factory's fd, which just failed a CREATE, still our device? */
+static int oefd_factory_intact(uint64_t factory)
 {
 	struct stat st;
 
-	return id->fd >= 0 && fstat(id->fd, &st) == 0 && S_ISCHR(st.st_mode) &&
-	       st.st_rdev == id->rdev && st.st_ino == id->ino && st.st_dev == id->dev;
+	return fstat(oefd_factory_fd(factory), &st) == 0 && S_ISCHR(st.st_mode) &&
+	       (uint32_t)st.st_rdev == (uint32_t)(factory >> 32);
 }
+
+/*
+ * Why the device cannot serve this process (ENOENT, ENODEV, EACCES,
+ * EPERM: a missing node, no driver, a refusing node or device cgroup),
+ * kept so that the fallback does not retry open() on every call; 0 when
+ * not known. Cleared by the next factory that opens: every call without
+ * the fallback tries the device again. Errors that pass (EMFILE, ENOMEM)
+ * are not kept.
+ */
+static int oefd_unavailable;
+
+static void oefd_note_open(int err)
+{
+	if (err == 0 || err == ENOENT || err == ENXIO || err == ENODEV || err == EACCES || err == EPERM)
+		__atomic_store_n(&oefd_unavailable, err, __ATOMIC_RELAXED);
+}
+
+/* Set once our device answered CREATE with ENOTTY: a module older than CREATE. */
+static int oefd_create_missing;
 
 /*
  * Open a factory, close-on-exec, above the standard streams: a program that
  * closed stdin and opens /dev/null to get fd 0 back must not find us there.
+ * Returns the factory's word, or 0 with errno and the message.
  */
-static int oefd_factory_open(struct oefd_factory_id *id)
+static uint64_t oefd_factory_open(void)
 {
+	int fd = oefd_open_nocancel(OHOS_EVENTFD_DEVICE, O_RDWR | O_CLOEXEC, 0);
+	int low = fd;
 	struct stat st;
-	int fd, moved;
 
-	fd = open(OHOS_EVENTFD_DEVICE, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return oefd_open_failed(errno);
-	if (fd <= STDERR_FILENO) {
-		moved = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
-		if (moved >= 0) {
-			close(fd);
-			fd = moved;
+	oefd_note_open(fd < 0 ? errno : 0);
+	if (fd < 0) {
+		oefd_open_failed(errno);
+		return 0;
+	}
+	if (low <= STDERR_FILENO) {
+		fd = fcntl(low, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+		oefd_close_nocancel(low);
+		if (fd < 0) {
+			oefd_fail(errno, "no fd above 2 for %s: %s", OHOS_EVENTFD_DEVICE, oefd_strerror(errno));
+			return 0;
 		}
 	}
 	if (fstat(fd, &st) < 0) {
-		int err = errno;
-
-		close(fd);
-		return oefd_fail(err, "fstat of %s (fd %d): %s", OHOS_EVENTFD_DEVICE, fd, strerror(err));
+		oefd_fail(errno, "fstat of %s (fd %d): %s", OHOS_EVENTFD_DEVICE, fd, oefd_strerror(errno));
+		oefd_close_nocancel(fd);
+		return 0;
 	}
-	*id = (struct oefd_factory_id){ .fd = fd, .dev = st.st_dev, .ino = st.st_ino, .rdev = st.st_rdev };
-	return 0;
+	return (uint64_t)(uint32_t)st.st_rdev << 32 | (uint32_t)fd;
 }
 
-/* First use, or the factory is gone: open one, once for all racing threads. */
-static int oefd_factory_reopen(struct oefd_factory_id *id)
+/*
+ * Publish a new factory in place of @stale (0 on first use), or take the
+ * one another thread or a signal handler published first.
+ */
+static uint64_t oefd_factory_replace(uint64_t stale)
 {
-	static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
-	int ret = 0;
+	uint64_t fresh = oefd_factory_open();
 
-	pthread_once(&atfork_once, oefd_factory_register_atfork);
-	oefd_factory_lock();
-	oefd_factory_snapshot(id);
-	if (!oefd_factory_valid(id)) {
-		ret = oefd_factory_open(id);
-		if (ret == 0)
-			oefd_factory_publish(id);
-	}
-	oefd_factory_unlock();
-	return ret;
-}
-
-/* The factory's fd, checked; -1 with errno and the message when it cannot be opened. */
-static int oefd_factory_fd(void)
-{
-	struct oefd_factory_id id;
-
-	oefd_factory_snapshot(&id);
-	if (!oefd_factory_valid(&id) && oefd_factory_reopen(&id))
-		return -1;
-	return id.fd;
+	if (!fresh)
+		return 0;
+	/* Pairs with the acquire load in oefd_create(): the fd is open before it is seen. */
+	if (__atomic_compare_exchange_n(&oefd_factory, &stale, fresh, 0, __ATOMIC_RELEASE,
+					__ATOMIC_ACQUIRE))
+		return fresh;
+	oefd_close_nocancel(oefd_factory_fd(fresh));
+	return stale;
 }
 
 /* eventfd's flags (OEFD_EFD_FLAGS; the caller has refused any other bit) in the kernel's bits. */
@@ -272,65 +239,100 @@ static int oefd_bad_flags(int flags, int allowed)
 	return oefd_fail(EINVAL, "unknown flags 0x%x", bad);
 }
 
-static int oefd_ioc_create(int factory, unsigned int initval, int flags)
+static int oefd_ioc_create(uint64_t factory, unsigned int initval, int flags)
 {
 	struct ohos_efd_config config = {
 		.flags = oefd_kernel_flags(flags),
 		.initval = initval,
 	};
 
-	return ioctl(factory, OHOS_EFD_IOC_CREATE, &config);
+	return ioctl(oefd_factory_fd(factory), OHOS_EFD_IOC_CREATE, &config);
+}
+
+/* CREATE failed with @err on a factory that is still our device. */
+static int oefd_create_failed(int err, uint64_t factory, unsigned int initval, int flags)
+{
+	if (err != ENOTTY)
+		return oefd_fail(err, "OHOS_EFD_IOC_CREATE on %s (fd %d): %s", OHOS_EVENTFD_DEVICE,
+				 oefd_factory_fd(factory), oefd_strerror(err));
+	__atomic_store_n(&oefd_create_missing, 1, __ATOMIC_RELAXED);
+	return oefd_create_by_open(initval, flags);
 }
 
 /*
- * The one place that makes a counter: CREATE on the factory, or open() and
- * CONFIGURE from the first ENOTTY on, which only a module older than CREATE
- * answers (the factory was just checked to be the device). EBADF means the
- * program closed the factory between our check and the ioctl: check again,
- * once.
+ * The one place that makes a counter, on the device, never falling back.
+ * CREATE on the factory; when it fails on a file that is no longer our
+ * device, on a new factory. Three rounds: first use, a factory closed
+ * behind our back, and once more for a program that closes fds as fast as
+ * we open them.
  */
-int oefd_create(unsigned int initval, int flags)
+static int oefd_create(unsigned int initval, int flags)
 {
-	int attempt, factory, fd, err;
+	uint64_t factory = __atomic_load_n(&oefd_factory, __ATOMIC_ACQUIRE);
+	int round, fd, err;
 
-	for (attempt = 0;; attempt++) {
+	for (round = 0; round < 3; round++) {
 		if (__atomic_load_n(&oefd_create_missing, __ATOMIC_RELAXED))
 			return oefd_create_by_open(initval, flags);
-		factory = oefd_factory_fd();
-		if (factory < 0)
+		if (factory) {
+			fd = oefd_ioc_create(factory, initval, flags);
+			if (fd >= 0)
+				return fd;
+			err = errno;
+			if (oefd_factory_intact(factory))
+				return oefd_create_failed(err, factory, initval, flags);
+		}
+		factory = oefd_factory_replace(factory);
+		if (!factory)
 			return -1;
-		fd = oefd_ioc_create(factory, initval, flags);
-		if (fd >= 0)
-			return fd;
-		err = errno;
-		if (err == ENOTTY)
-			__atomic_store_n(&oefd_create_missing, 1, __ATOMIC_RELAXED);
-		else if (err != EBADF || attempt > 0)
-			return oefd_fail(err, "OHOS_EFD_IOC_CREATE on %s (fd %d): %s",
-					 OHOS_EVENTFD_DEVICE, factory, strerror(err));
 	}
+	return oefd_fail(EBADF, "the program closed each new factory fd of %s before its first use",
+			 OHOS_EVENTFD_DEVICE);
 }
 
+/* Read only when the device failed or is known unavailable: getenv() is not free. */
 static int oefd_fallback_wanted(int flags)
 {
-	const char *env = getenv("OHOS_EVENTFD_FALLBACK");
+	const char *env;
 
-	return (flags & OHOS_EFD_FALLBACK) || (env && strcmp(env, "1") == 0);
+	if (flags & OHOS_EFD_FALLBACK)
+		return 1;
+	env = getenv("OHOS_EVENTFD_FALLBACK");
+	return env && strcmp(env, "1") == 0;
 }
 
+static int oefd_native(unsigned int initval, int flags)
+{
+	int fd = oefd_native_eventfd(initval, flags);
+
+	if (fd < 0)
+		return oefd_fail(errno, "native eventfd fallback failed: %s", oefd_strerror(errno));
+	return fd;
+}
+
+/*
+ * With the fallback, any failure of the device gives a native eventfd:
+ * eventfd(2) would have succeeded where the device refused (permission, a
+ * second fd that the factory needs), and where eventfd(2) fails too it says
+ * why as it would have. The message of the device's failure stays: it says
+ * why we fell back.
+ */
 OEFD_PUBLIC int ohos_eventfd(unsigned int initval, int flags)
 {
+	int saved_errno = errno;
 	int fd;
 
 	if (flags & ~(OEFD_EFD_FLAGS | OHOS_EFD_FALLBACK))
 		return oefd_bad_flags(flags, OEFD_EFD_FLAGS | OHOS_EFD_FALLBACK);
-	fd = oefd_create(initval, flags & OEFD_EFD_FLAGS);
-	if (fd >= 0 || !oefd_device_absent(errno) || !oefd_fallback_wanted(flags))
-		return fd;
-	/* The message of the failed open stays: it says why we fell back. */
-	fd = eventfd(initval, flags & OEFD_EFD_FLAGS);
-	if (fd < 0)
-		return oefd_fail(errno, "native eventfd fallback failed: %s", strerror(errno));
+	if (__atomic_load_n(&oefd_unavailable, __ATOMIC_RELAXED) && oefd_fallback_wanted(flags)) {
+		fd = oefd_native(initval, flags & OEFD_EFD_FLAGS);
+	} else {
+		fd = oefd_create(initval, flags & OEFD_EFD_FLAGS);
+		if (fd < 0 && oefd_fallback_wanted(flags))
+			fd = oefd_native(initval, flags & OEFD_EFD_FLAGS);
+	}
+	if (fd >= 0)
+		errno = saved_errno;
 	return fd;
 }
 
@@ -343,7 +345,7 @@ OEFD_PUBLIC int ohos_eventfd_read(int fd, uint64_t *value)
 		return 0;
 	if (n >= 0)
 		return oefd_fail(EIO, "read of fd %d: %zd bytes instead of 8", fd, n);
-	return oefd_fail(errno, "read of fd %d: %s", fd, strerror(errno));
+	return oefd_fail(errno, "read of fd %d: %s", fd, oefd_strerror(errno));
 }
 
 OEFD_PUBLIC int ohos_eventfd_write(int fd, uint64_t value)
@@ -354,7 +356,7 @@ OEFD_PUBLIC int ohos_eventfd_write(int fd, uint64_t value)
 		return 0;
 	if (n >= 0)
 		return oefd_fail(EIO, "write to fd %d: %zd bytes instead of 8", fd, n);
-	return oefd_fail(errno, "write to fd %d: %s", fd, strerror(errno));
+	return oefd_fail(errno, "write to fd %d: %s", fd, oefd_strerror(errno));
 }
 
 static int oefd_ioctl(int fd, unsigned long cmd, void *arg, const char *name)
@@ -364,7 +366,7 @@ static int oefd_ioctl(int fd, unsigned long cmd, void *arg, const char *name)
 	if (ioctl(fd, cmd, arg) >= 0)
 		return 0;
 	err = errno;
-	return oefd_fail(err, "%s on fd %d: %s%s", name, fd, strerror(err),
+	return oefd_fail(err, "%s on fd %d: %s%s", name, fd, oefd_strerror(err),
 			 err == ENOTTY ? " (not an ohos_eventfd counter)" : "");
 }
 
@@ -457,16 +459,17 @@ static dev_t oefd_device_number(void)
 
 static int oefd_is_anon_counter(int fd)
 {
-	char path[32], target[sizeof(OEFD_ANON_LINK)];
+	char path[48], target[sizeof(OEFD_ANON_LINK)];
 	ssize_t len;
 	int err;
 
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	/* Not /proc/self: a thread that unshared its fd table has its own numbers. */
+	oefd_format(path, sizeof(path), "/proc/thread-self/fd/%d", fd);
 	/* A longer target fills the buffer: len == sizeof(target), not ours. */
 	len = readlink(path, target, sizeof(target));
 	if (len < 0) {
 		err = errno;
-		return oefd_fail(err, "readlink %s: %s (is /proc mounted?)", path, strerror(err));
+		return oefd_fail(err, "readlink %s: %s (is /proc mounted?)", path, oefd_strerror(err));
 	}
 	return len == sizeof(target) - 1 && memcmp(target, OEFD_ANON_LINK, (size_t)len) == 0;
 }
@@ -483,7 +486,7 @@ OEFD_PUBLIC int ohos_eventfd_is_ohos(int fd)
 	dev_t dev;
 
 	if (fstat(fd, &st) < 0)
-		return oefd_fail(errno, "fstat of fd %d: %s", fd, strerror(errno));
+		return oefd_fail(errno, "fstat of fd %d: %s", fd, oefd_strerror(errno));
 	if (!S_ISCHR(st.st_mode))
 		return oefd_is_anon_counter(fd);
 	dev = oefd_device_number();

@@ -2,101 +2,71 @@
 /*
  * libohos_eventfd_preload.so: LD_PRELOAD it and the libc entry points
  * eventfd(), eventfd_read() and eventfd_write() of an unmodified program
- * use /dev/ohos_eventfd. When the device is absent (missing node, module not
- * loaded) eventfd() is libc's own, found with dlsym(RTLD_NEXT); any other
- * failure (permission, fd limits) is returned to the program as it is.
+ * use /dev/ohos_eventfd. eventfd() is ohos_eventfd() with the fallback:
+ * wherever the device cannot serve (missing node, module not loaded,
+ * permission, the factory's fd over the limit) the counter is a native
+ * eventfd, and errno is what eventfd(2) leaves. Flags eventfd(2) does not
+ * know go straight to eventfd2(2), which answers them as for any program.
+ *
+ * The shim holds no state: it links libohos_eventfd.so.2, so a program that
+ * also uses the library has one factory fd, whichever loaded first.
  *
  * What it cannot catch: raw syscall(SYS_eventfd2), statically linked
- * programs, Go (which makes system calls itself). What breaks under it:
- * handing the fd to a kernel consumer of eventfds (KVM irqfd, vhost, VFIO,
- * io_uring IORING_REGISTER_EVENTFD, AIO IOCB_FLAG_RESFD, memcg
- * cgroup.event_control), which accept only the kernel's own eventfd and
- * fail with EINVAL.
+ * programs, Go (which makes system calls itself), lookups by version
+ * (dlvsym(..., "GLIBC_2.7"): our names are unversioned, and the node's
+ * name differs by architecture), dlsym() in libc's own handle, and
+ * libraries loaded with RTLD_DEEPBIND, which bind to libc's own. What breaks under it: handing the fd to a
+ * kernel consumer of eventfds (KVM irqfd, vhost, VFIO, io_uring
+ * IORING_REGISTER_EVENTFD, AIO IOCB_FLAG_RESFD, memcg cgroup.event_control),
+ * which accept only the kernel's own eventfd and fail with EINVAL.
  *
  * OHOS_EVENTFD_PRELOAD_LOG=FILE appends one line per eventfd() call saying
- * where the counter came from, so a test can prove the calls reached us.
+ * what the counter is (its /proc link), so a test can prove the calls
+ * reached us. Like the rest, the log is safe in a signal handler.
  */
-#include <dlfcn.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "internal.h"
 
-typedef int (*oefd_eventfd_fn)(unsigned int, int);
-
-static oefd_eventfd_fn oefd_libc_eventfd(void)
+static void oefd_log(const char *path, unsigned int initval, int flags, int ret)
 {
-	static oefd_eventfd_fn libc_eventfd;
-	oefd_eventfd_fn fn = __atomic_load_n(&libc_eventfd, __ATOMIC_RELAXED);
-
-	/* Racing first calls all store the same pointer. */
-	if (!fn) {
-		fn = (oefd_eventfd_fn)dlsym(RTLD_NEXT, "eventfd");
-		__atomic_store_n(&libc_eventfd, fn, __ATOMIC_RELAXED);
-	}
-	return fn;
-}
-
-/* Opened per line: the program may close or reuse any fd we kept. */
-static void oefd_log(unsigned int initval, int flags, int ret, const char *how)
-{
-	const char *path = getenv("OHOS_EVENTFD_PRELOAD_LOG");
-	char line[320];
-	int saved_errno = errno;
-	int fd, len;
-
-	if (!path || !*path)
-		return;
-	len = snprintf(line, sizeof(line), "pid %d: eventfd(%u, 0x%x) = %d %s\n",
-		       (int)getpid(), initval, (unsigned int)flags, ret, how);
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-	if (fd >= 0) {
-		/* Best effort: a lost log line must not fail the program. */
-		ssize_t written = write(fd, line, (size_t)len);
-
-		(void)written;
-		close(fd);
-	}
-	errno = saved_errno;
-}
-
-static int oefd_libc_fallback(unsigned int initval, int flags, const char *why)
-{
-	oefd_eventfd_fn libc_eventfd = oefd_libc_eventfd();
-	char how[300];
+	char line[320], link[64] = "", fdpath[48];
+	ssize_t len = -1;
 	int fd;
 
-	if (!libc_eventfd) {
-		errno = ENOSYS;
-		oefd_log(initval, flags, -1, "error: libc has no eventfd");
-		return -1;
+	if (ret >= 0) {
+		oefd_format(fdpath, sizeof(fdpath), "/proc/thread-self/fd/%d", ret);
+		len = readlink(fdpath, link, sizeof(link) - 1);
 	}
-	fd = libc_eventfd(initval, flags);
-	snprintf(how, sizeof(how), "native: %s", why);
-	oefd_log(initval, flags, fd, how);
-	return fd;
+	link[len > 0 ? len : 0] = '\0';
+	oefd_format(line, sizeof(line), "pid %d: eventfd(%u, 0x%x) = %d %s\n", (int)getpid(),
+		    initval, (unsigned int)flags, ret, ret >= 0 ? link : oefd_strerror(errno));
+	/* Opened per line: the program may close or reuse any fd we kept. */
+	fd = oefd_open_nocancel(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		/* Best effort, and write(2) without glibc's cancellation point. */
+		syscall(SYS_write, fd, line, strlen(line));
+		oefd_close_nocancel(fd);
+	}
 }
 
 OEFD_PUBLIC int eventfd(unsigned int initval, int flags)
 {
-	int fd;
+	const char *log = getenv("OHOS_EVENTFD_PRELOAD_LOG");
+	int fd, err;
 
-	/* libc says what it says about flags it does not know. */
 	if (flags & ~OEFD_EFD_FLAGS)
-		return oefd_libc_fallback(initval, flags, "unknown flags");
-	fd = oefd_create(initval, flags);
-	if (fd >= 0) {
-		oefd_log(initval, flags, fd, "device");
-		return fd;
+		fd = oefd_native_eventfd(initval, flags);
+	else
+		fd = ohos_eventfd(initval, flags | OHOS_EFD_FALLBACK);
+	if (log && *log) {
+		err = errno;
+		oefd_log(log, initval, flags, fd);
+		errno = err;
 	}
-	if (oefd_device_absent(errno))
-		return oefd_libc_fallback(initval, flags, ohos_eventfd_last_error());
-	oefd_log(initval, flags, -1, ohos_eventfd_last_error());
-	return -1;
+	return fd;
 }
 
 OEFD_PUBLIC int eventfd_read(int fd, eventfd_t *value)

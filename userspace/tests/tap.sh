@@ -94,6 +94,8 @@ oefd_library_tests() {
 	tap_run ioctl "$OEFD_TESTS/test_ioctl"
 	tap_run factory "$OEFD_TESTS/test_factory"
 	tap_run shim "$OEFD_TESTS/test_shim.sh"
+	tap_run superset "$OEFD_TESTS/test_superset.sh"
+	tap_run 32bit "$OEFD_TESTS/test_32bit.sh"
 	tap_run cli "$OEFD_TESTS/test_cli.sh"
 	tap_run examples "$OEFD_TESTS/test_examples.sh"
 }

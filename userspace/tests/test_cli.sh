@@ -48,6 +48,14 @@ cli badpid stat abc 3
 tap_check "stat with PID 'abc': exit 2" [ "$rc" -eq 2 ]
 tap_check "stat with PID 'abc': named on stderr" grep -q "invalid PID 'abc'" "$work/badpid.err"
 
+# Numbers are digits only, in range: strtoul() alone takes signs and blanks.
+refused_number() { [ "$rc" -eq 2 ] && grep -q "^ohos-eventfd: invalid " "$work/badnum.err"; }
+for args in 'stat -0 3' 'stat +1 3' 'stat " 1" 3' 'stat 0 3' 'stat 1 -1' 'stat 1 2147483648' \
+	'watch 1 3 1 -1' 'watch 1 3 1 -18446744073709551615' 'watch 1 3 1 18446744073709551616'; do
+	eval "cli badnum $args"
+	tap_check "$args: exit 2, the number named on stderr" refused_number
+done
+
 cli info info
 if oefd_on_device; then
 	node=$(stat -c '%t %T' /dev/ohos_eventfd)

@@ -186,6 +186,22 @@ static void check_closed_behind(void)
 	tap_check(the_factory() >= 0, "one factory again");
 }
 
+/* eventfd(3) leaves errno alone on success, also when we had to reopen the factory. */
+static void check_errno_after_reopen(void)
+{
+	int factory, fd;
+
+	tap_check(create_works(), "first counter");
+	factory = the_factory();
+	tap_check(factory >= 0 && close(factory) == 0, "the factory closed behind the library's back");
+	errno = EDOM;
+	fd = ohos_eventfd(0, EFD_CLOEXEC);
+	tap_check(fd >= 0 && errno == EDOM, "a counter after a reopen leaves errno as it was (%s)",
+		  strerrorname_np(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
 static int same_file(const struct stat *a, const struct stat *b)
 {
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_rdev == b->st_rdev &&
@@ -451,6 +467,7 @@ int main(int argc, char **argv)
 	run_isolated(check_every_counter_anonymous, "anonymous counters");
 	run_isolated(check_factory_fd, "the factory fd");
 	run_isolated(check_closed_behind, "closed behind the library's back");
+	run_isolated(check_errno_after_reopen, "errno after a reopen");
 	run_isolated(check_replaced_by_dev_null, "replaced by /dev/null");
 	run_isolated(check_replaced_by_eventfd, "replaced by an eventfd");
 	run_isolated(check_fork, "fork");

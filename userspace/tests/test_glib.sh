@@ -27,7 +27,8 @@ if [ ! -x "$glib_tests/mainloop" ]; then
 	fi
 	exit 0
 fi
-if oefd_on_device; then want=' device$'; else want=' native: /dev/ohos_eventfd does not exist'; fi
+# The log ends each line with what the new fd is, its /proc link.
+if oefd_on_device; then want=' anon_inode:\[ohos_eventfd\]$'; else want=' anon_inode:\[eventfd\]$'; fi
 
 for t in "${tests[@]}"; do
 	log=$work/$t.log

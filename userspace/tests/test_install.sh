@@ -54,7 +54,9 @@ tap_check "hello.c links statically against libohos_eventfd.a" \
 		"${cflags[@]}" "$root$prefix/lib/libohos_eventfd.a"
 tap_check "the static hello runs" \
 	sh -c "env ${run_env[*]} '$work/hello-static' | grep -q '^read 3 '"
-tap_check "the installed header compiles as C++11" \
-	c++ -std=c++11 -Wall -Werror -fsyntax-only "${cflags[@]}" -x c++ - <<<'#include <ohos_eventfd.h>'
+for std in c++98 c++11; do
+	tap_check "the installed header compiles as ${std^^} with -pedantic" \
+		c++ -std="$std" -Wall -Wpedantic -Werror -fsyntax-only "${cflags[@]}" -x c++ - <<<'#include <ohos_eventfd.h>'
+done
 tap_check "the installed header compiles as C11 with -pedantic" \
 	cc -std=c11 -Wall -Wpedantic -Werror -fsyntax-only "${cflags[@]}" -x c - <<<'#include <ohos_eventfd.h>'

@@ -4,6 +4,8 @@
  * (everywhere), and on counters of the device (device mode only).
  */
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
@@ -185,12 +187,47 @@ static void check_stats(void)
 	close(fd);
 }
 
+/*
+ * A thread that unshared its fd table has numbers the process's
+ * /proc/self/fd does not show: a counter made there is judged by the
+ * thread's own table (/proc/thread-self/fd).
+ */
+static void *is_ohos_in_unshared_thread(void *arg)
+{
+	int *result = arg, fd;
+
+	if (unshare(CLONE_FILES)) {
+		result[0] = -2;
+		return NULL;
+	}
+	fd = test_counter(0, EFD_CLOEXEC);
+	result[0] = fd < 0 ? -3 : ohos_eventfd_is_ohos(fd);
+	result[1] = fd;
+	return NULL;
+}
+
+static void check_is_ohos_unshared_files(void)
+{
+	int result[2] = { -4, -1 };
+	pthread_t thread;
+
+	if (pthread_create(&thread, NULL, is_ohos_in_unshared_thread, result) ||
+	    pthread_join(thread, NULL) || result[0] == -2) {
+		tap_skip("no thread or no unshare(CLONE_FILES)", "is_ohos in a thread with its own fd table");
+		return;
+	}
+	tap_check(result[0] == test_on_device(),
+		  "is_ohos in a thread with its own fd table: %d for the counter at fd %d there (%s)",
+		  result[0], result[1], result[0] < 0 ? ohos_eventfd_last_error() : "");
+}
+
 int main(void)
 {
 	tap_start();
 	tap_diag("mode: %s", test_on_device() ? "device" : "host (fallback)");
 	check_wrappers_refuse_native();
 	check_is_ohos_on_others();
+	check_is_ohos_unshared_files();
 	check_kernel_flags_refused();
 	if (!test_on_device()) {
 		tap_skip("needs " OHOS_EVENTFD_DEVICE, "ioctls on a counter of the device");

@@ -8,5 +8,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=../../scripts/lib.sh
 . "$top/scripts/lib.sh"
 
-oefd_need_pkgs libglib2.0-tests python3 util-linux pkg-config gcc g++ make
+# strace: test_superset counts the device's opens; locales: its de_DE locale;
+# gcc-multilib: test_32bit.
+oefd_need_pkgs libglib2.0-tests python3 util-linux pkg-config gcc g++ make strace locales \
+	gcc-multilib
 make -C "$top/userspace" -s
