@@ -11,8 +11,9 @@
  * system calls go around glibc's cancellable wrappers), it takes no lock
  * and allocates nothing (a signal handler or a fork child may call it at
  * any moment), and it formats messages with format.c, not snprintf(). No
- * hidden threads, no atfork handlers; the state is three words (the
- * factory, the device's cached unavailability, the missing CREATE).
+ * hidden threads, no atfork handlers; the state is a few words (the
+ * factory and its device number, the device's noted unavailability and
+ * when it was noted, the missing CREATE).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -32,7 +34,13 @@ _Static_assert(!(OHOS_EFD_FALLBACK & OEFD_EFD_FLAGS), "OHOS_EFD_FALLBACK overlap
 /* Where the misc core publishes the device's "major:minor". */
 #define OEFD_SYSFS_DEV	"/sys/class/misc/ohos_eventfd/dev"
 
-static __thread char oefd_message[256];
+/*
+ * initial-exec: a thread's copy lives in the static TLS block, also when the
+ * library is loaded by dlopen() (from glibc's surplus), so that a first
+ * failure in a signal handler does not go through __tls_get_addr(), which
+ * may allocate and take the loader's lock.
+ */
+static __thread char oefd_message[256] __attribute__((tls_model("initial-exec")));
 
 /* Record why a call failed, set errno to err and return -1. */
 __attribute__((format(printf, 2, 3)))
@@ -111,103 +119,227 @@ static int oefd_create_by_open(unsigned int initval, int flags)
  * fd before each use would cost a second system call per counter, so
  * CREATE is sent first and the fd is checked only when CREATE fails
  * (docs/design.md, "The library's factory", says why sending it to a
- * stranger is safe). The check is fstat(): a character device with the
- * number of the node we opened is served by our driver, whatever else at
- * that number is not. A stranger is left alone, never closed, and a new
- * factory is opened; we never close a factory we published either, since
- * another thread may be about to use the number.
+ * stranger is safe). The check is fstat(): a character device with our
+ * misc device's number is served by our driver, whatever else at that
+ * number is not. A stranger is left alone, never closed, and a new factory
+ * is opened.
  *
- * The fd and its device number live in one 64-bit word, so that a reader
- * never pairs one factory's fd with another's number, and a new factory is
- * published with one compare-and-swap: no lock that a signal handler, a
- * cancelled thread or a fork child could meet held. A thread that loses
- * the race closes the fd it opened, which nobody else has seen. Kernel
- * device numbers have 12-bit majors and 20-bit minors, so st_rdev fits in
- * 32 bits; the factory is never at fd 0-2, so 0 means "none".
+ * The word holds the factory's fd and a generation that every publication
+ * increments, so that a factory opened again at the number of the one it
+ * replaces is a different word: a thread that loaded the old word and saw
+ * its CREATE fail re-reads the word and, if it changed, concludes nothing
+ * from that failure; and of two threads that replace the same stale word,
+ * exactly one compare-and-swap succeeds, the other closes the fd it opened,
+ * which nobody else has seen. The word is published with one
+ * compare-and-swap: no lock that a signal handler, a cancelled thread or a
+ * fork child could meet held. fd 0 in the word means "no factory" (the
+ * factory is never at fd 0-2); the generation wraps after 2^32
+ * publications.
+ *
+ * The device number a factory must have is our misc device's, read from
+ * sysfs when a factory is opened (never per counter), and the node's
+ * number must equal it: a stale node (a static /dev, a bind mount into a
+ * container, the module reloaded under another minor) pointing at another
+ * driver is not used. It is kept beside the word, stored before the word
+ * is published.
  */
 static uint64_t oefd_factory;
+static uint32_t oefd_factory_dev;
 
 static int oefd_factory_fd(uint64_t factory)
 {
 	return (int)(uint32_t)factory;
 }
 
-/* Is the factory's fd, which just failed a CREATE, still our device? */
+/* The word that replaces @old, holding @fd (0: no factory). */
+static uint64_t oefd_factory_next(uint64_t old, int fd)
+{
+	return ((old >> 32) + 1) << 32 | (uint32_t)fd;
+}
+
+/*
+ * Is the factory's number, which just failed a CREATE, still our device?
+ * Kernel device numbers have 12-bit majors and 20-bit minors: st_rdev fits
+ * in 32 bits.
+ */
 static int oefd_factory_intact(uint64_t factory)
 {
 	struct stat st;
 
-	return fstat(oefd_factory_fd(factory), &st) == 0 && S_ISCHR(st.st_mode) &&
-	       (uint32_t)st.st_rdev == (uint32_t)(factory >> 32);
+	return oefd_factory_fd(factory) > STDERR_FILENO &&
+	       fstat(oefd_factory_fd(factory), &st) == 0 && S_ISCHR(st.st_mode) &&
+	       (uint32_t)st.st_rdev == __atomic_load_n(&oefd_factory_dev, __ATOMIC_RELAXED);
 }
 
 /*
  * Why the device cannot serve this process (ENOENT, ENODEV, EACCES,
- * EPERM: a missing node, no driver, a refusing node or device cgroup),
- * kept so that the fallback does not retry open() on every call; 0 when
- * not known. Cleared by the next factory that opens: every call without
- * the fallback tries the device again. Errors that pass (EMFILE, ENOMEM)
- * are not kept.
+ * EPERM: a missing node, no driver or a node of another driver, a refusing
+ * node or device cgroup), kept so that the fallback does not retry open()
+ * on every call; 0 when not known. Cleared by the next factory that opens.
+ * Calls without the fallback always try the device; calls with it try it
+ * again at most once per second of CLOCK_MONOTONIC_COARSE
+ * (oefd_recheck_due()), so that a daemon started before modprobe uses the
+ * device within a second of its next eventfd() after it. Errors that pass
+ * (EMFILE, ENOMEM) are not kept.
  */
 static int oefd_unavailable;
+static long oefd_unavailable_since;
+
+/* The coarse monotonic second: the vDSO, no system call, async-signal-safe. */
+static long oefd_coarse_second(void)
+{
+	struct timespec now;
+
+	if (clock_gettime(CLOCK_MONOTONIC_COARSE, &now) < 0)
+		return 0;
+	return (long)now.tv_sec;
+}
 
 static void oefd_note_open(int err)
 {
-	if (err == 0 || err == ENOENT || err == ENXIO || err == ENODEV || err == EACCES || err == EPERM)
+	if (err == 0 || err == ENOENT || err == ENXIO || err == ENODEV || err == EACCES || err == EPERM) {
+		if (err)
+			__atomic_store_n(&oefd_unavailable_since, oefd_coarse_second(), __ATOMIC_RELAXED);
 		__atomic_store_n(&oefd_unavailable, err, __ATOMIC_RELAXED);
+	}
+}
+
+/*
+ * Is it time to try the device again despite the note? Once per second:
+ * the one caller whose compare-and-swap moves the noted second to now.
+ */
+static int oefd_recheck_due(void)
+{
+	long last = __atomic_load_n(&oefd_unavailable_since, __ATOMIC_RELAXED);
+	long now = oefd_coarse_second();
+
+	return now != last && __atomic_compare_exchange_n(&oefd_unavailable_since, &last, now, 0,
+							  __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 }
 
 /* Set once our device answered CREATE with ENOTTY: a module older than CREATE. */
 static int oefd_create_missing;
 
 /*
- * Open a factory, close-on-exec, above the standard streams: a program that
- * closed stdin and opens /dev/null to get fd 0 back must not find us there.
- * Returns the factory's word, or 0 with errno and the message.
+ * Our misc device's number as the kernel publishes it for the loaded
+ * module, read without stdio (no allocation, no cancellation point).
+ * 0 with errno when it cannot be read (ENOENT: the module is not loaded, or
+ * sysfs is not mounted).
  */
-static uint64_t oefd_factory_open(void)
+static uint32_t oefd_sysfs_dev(void)
 {
+	unsigned int part[2] = { 0, 0 }, i = 0;
+	char buf[32], *p;
+	ssize_t n;
+	int fd = oefd_open_nocancel(OEFD_SYSFS_DEV, O_RDONLY | O_CLOEXEC, 0);
+
+	if (fd < 0)
+		return 0;
+	n = (ssize_t)syscall(SYS_read, fd, buf, sizeof(buf) - 1);
+	oefd_close_nocancel(fd);
+	if (n < 0)
+		return 0;
+	buf[n] = '\0';
+	for (p = buf; *p && *p != '\n'; p++) {
+		if (*p == ':' && i == 0 && p != buf)
+			i = 1;
+		else if (*p >= '0' && *p <= '9' && part[i] < 0x100000)
+			part[i] = part[i] * 10 + (unsigned int)(*p - '0');
+		else
+			break;
+	}
+	if (i != 1 || (*p && *p != '\n') || part[0] >= 0x1000 || part[1] >= 0x100000) {
+		errno = EINVAL;
+		return 0;
+	}
+	return (uint32_t)makedev(part[0], part[1]);
+}
+
+/*
+ * Open a factory, close-on-exec, above the standard streams (a program that
+ * closed stdin and opens /dev/null to get fd 0 back must not find us
+ * there), and check that the node is our misc device. sysfs is read first:
+ * with one free fd, the node then takes it. Returns the fd, or -1 with
+ * errno and the message.
+ */
+static int oefd_factory_open(void)
+{
+	uint32_t dev = oefd_sysfs_dev();
+	int sysfs_err = errno;
 	int fd = oefd_open_nocancel(OHOS_EVENTFD_DEVICE, O_RDWR | O_CLOEXEC, 0);
 	int low = fd;
 	struct stat st;
 
-	oefd_note_open(fd < 0 ? errno : 0);
 	if (fd < 0) {
-		oefd_open_failed(errno);
-		return 0;
+		oefd_note_open(errno);
+		return oefd_open_failed(errno);
 	}
 	if (low <= STDERR_FILENO) {
 		fd = fcntl(low, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
 		oefd_close_nocancel(low);
-		if (fd < 0) {
-			oefd_fail(errno, "no fd above 2 for %s: %s", OHOS_EVENTFD_DEVICE, oefd_strerror(errno));
-			return 0;
-		}
+		if (fd < 0)
+			return oefd_fail(errno, "no fd above 2 for %s: %s", OHOS_EVENTFD_DEVICE,
+					 oefd_strerror(errno));
 	}
 	if (fstat(fd, &st) < 0) {
 		oefd_fail(errno, "fstat of %s (fd %d): %s", OHOS_EVENTFD_DEVICE, fd, oefd_strerror(errno));
 		oefd_close_nocancel(fd);
-		return 0;
+		return -1;
 	}
-	return (uint64_t)(uint32_t)st.st_rdev << 32 | (uint32_t)fd;
+	if (!dev && sysfs_err != ENOENT) {
+		/* EMFILE, or a program closing fds it does not own: passing, not noted. */
+		oefd_close_nocancel(fd);
+		return oefd_fail(sysfs_err, "cannot read %s: %s", OEFD_SYSFS_DEV, oefd_strerror(sysfs_err));
+	}
+	if (!dev || !S_ISCHR(st.st_mode) || (uint32_t)st.st_rdev != dev) {
+		oefd_close_nocancel(fd);
+		oefd_note_open(ENODEV);
+		if (!dev)
+			return oefd_fail(ENODEV, "%s exists but %s cannot be read (%s): the ohos_eventfd module is not loaded, or sysfs is not mounted; the node is not trusted",
+					 OHOS_EVENTFD_DEVICE, OEFD_SYSFS_DEV, oefd_strerror(sysfs_err));
+		return oefd_fail(ENODEV, "%s is not the ohos_eventfd misc device %u:%u (a stale node of another driver?)",
+				 OHOS_EVENTFD_DEVICE, major(dev), minor(dev));
+	}
+	oefd_note_open(0);
+	__atomic_store_n(&oefd_factory_dev, dev, __ATOMIC_RELAXED);
+	return fd;
 }
 
 /*
- * Publish a new factory in place of @stale (0 on first use), or take the
- * one another thread or a signal handler published first.
+ * Publish a new factory in place of *@factory, or take the word another
+ * thread or a signal handler published first; *@factory is then the
+ * current word. -1 with errno and the message when no factory opens.
  */
-static uint64_t oefd_factory_replace(uint64_t stale)
+static int oefd_factory_replace(uint64_t *factory)
 {
-	uint64_t fresh = oefd_factory_open();
+	int fd = oefd_factory_open();
 
-	if (!fresh)
+	if (fd < 0)
+		return -1;
+	/* Pairs with the acquire loads in oefd_create(): the fd is open before it is seen. */
+	if (__atomic_compare_exchange_n(&oefd_factory, factory, oefd_factory_next(*factory, fd), 0,
+					__ATOMIC_RELEASE, __ATOMIC_ACQUIRE)) {
+		*factory = oefd_factory_next(*factory, fd);
 		return 0;
-	/* Pairs with the acquire load in oefd_create(): the fd is open before it is seen. */
-	if (__atomic_compare_exchange_n(&oefd_factory, &stale, fresh, 0, __ATOMIC_RELEASE,
-					__ATOMIC_ACQUIRE))
-		return fresh;
-	oefd_close_nocancel(oefd_factory_fd(fresh));
-	return stale;
+	}
+	oefd_close_nocancel(fd);
+	return 0;
+}
+
+/*
+ * Take the factory @factory out of the word and close it: its fd is the
+ * one a counter needs (the fd limit) or of no use (a module without
+ * CREATE). Only when the word is still @factory and its number still our
+ * device; 1 when it was retired.
+ */
+static int oefd_factory_retire(uint64_t factory)
+{
+	if (!oefd_factory_fd(factory) || !oefd_factory_intact(factory) ||
+	    !__atomic_compare_exchange_n(&oefd_factory, &factory, oefd_factory_next(factory, 0), 0,
+					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		return 0;
+	oefd_close_nocancel(oefd_factory_fd(factory));
+	return 1;
 }
 
 /* eventfd's flags (OEFD_EFD_FLAGS; the caller has refused any other bit) in the kernel's bits. */
@@ -239,54 +371,96 @@ static int oefd_bad_flags(int flags, int allowed)
 	return oefd_fail(EINVAL, "unknown flags 0x%x", bad);
 }
 
-static int oefd_ioc_create(uint64_t factory, unsigned int initval, int flags)
+static int oefd_ioc_create(int fd, unsigned int initval, int flags)
 {
 	struct ohos_efd_config config = {
 		.flags = oefd_kernel_flags(flags),
 		.initval = initval,
 	};
 
-	return ioctl(oefd_factory_fd(factory), OHOS_EFD_IOC_CREATE, &config);
+	return ioctl(fd, OHOS_EFD_IOC_CREATE, &config);
 }
 
-/* CREATE failed with @err on a factory that is still our device. */
+/*
+ * CREATE failed with @err on @factory, which fstat() found to be our
+ * device after the failure. EMFILE/ENFILE: the factory holds the fd the
+ * counter needs, so it is retired and the counter opened in its place
+ * (eventfd(2) would have had that fd). ENOTTY: our driver without CREATE,
+ * unless the number held a stranger at the moment of the CREATE; asked
+ * again on a fresh fd of the device, which nobody else knows.
+ */
 static int oefd_create_failed(int err, uint64_t factory, unsigned int initval, int flags)
 {
+	int fresh, fd;
+
+	if (err == EMFILE || err == ENFILE) {
+		oefd_factory_retire(factory);
+		fd = oefd_create_by_open(initval, flags);
+		if (fd >= 0 || (errno != EMFILE && errno != ENFILE))
+			return fd;
+		err = errno;
+	}
 	if (err != ENOTTY)
 		return oefd_fail(err, "OHOS_EFD_IOC_CREATE on %s (fd %d): %s", OHOS_EVENTFD_DEVICE,
 				 oefd_factory_fd(factory), oefd_strerror(err));
+	fresh = oefd_factory_open();
+	if (fresh < 0)
+		return -1;
+	fd = oefd_ioc_create(fresh, initval, flags);
+	err = errno;
+	oefd_close_nocancel(fresh);
+	if (fd >= 0)
+		return fd;
+	if (err != ENOTTY)
+		return oefd_fail(err, "OHOS_EFD_IOC_CREATE on %s: %s", OHOS_EVENTFD_DEVICE,
+				 oefd_strerror(err));
 	__atomic_store_n(&oefd_create_missing, 1, __ATOMIC_RELAXED);
+	oefd_factory_retire(factory);
 	return oefd_create_by_open(initval, flags);
 }
 
 /*
  * The one place that makes a counter, on the device, never falling back.
- * CREATE on the factory; when it fails on a file that is no longer our
- * device, on a new factory. Three rounds: first use, a factory closed
- * behind our back, and once more for a program that closes fds as fast as
- * we open them.
+ * CREATE on the factory; when it fails, the failure says something only
+ * if the word did not change meanwhile and its number is still our device
+ * (EBADF never comes from our driver: the number was closed). Otherwise a
+ * new factory. Three rounds: first use, a factory closed behind our back,
+ * and once more for a program that closes fds as fast as we open them.
  */
 static int oefd_create(unsigned int initval, int flags)
 {
-	uint64_t factory = __atomic_load_n(&oefd_factory, __ATOMIC_ACQUIRE);
+	uint64_t factory = __atomic_load_n(&oefd_factory, __ATOMIC_ACQUIRE), now;
 	int round, fd, err;
 
 	for (round = 0; round < 3; round++) {
 		if (__atomic_load_n(&oefd_create_missing, __ATOMIC_RELAXED))
 			return oefd_create_by_open(initval, flags);
-		if (factory) {
-			fd = oefd_ioc_create(factory, initval, flags);
-			if (fd >= 0)
-				return fd;
-			err = errno;
-			if (oefd_factory_intact(factory))
-				return oefd_create_failed(err, factory, initval, flags);
-		}
-		factory = oefd_factory_replace(factory);
-		if (!factory)
+		if (!oefd_factory_fd(factory) && oefd_factory_replace(&factory) < 0)
 			return -1;
+		if (!oefd_factory_fd(factory))
+			continue;	/* retired meanwhile */
+		fd = oefd_ioc_create(oefd_factory_fd(factory), initval, flags);
+		if (fd >= 0)
+			return fd;
+		err = errno;
+		now = __atomic_load_n(&oefd_factory, __ATOMIC_ACQUIRE);
+		if (now != factory) {
+			factory = now;
+			continue;
+		}
+		if (!oefd_factory_intact(factory) || err == EBADF) {
+			if (oefd_factory_replace(&factory) < 0)
+				return -1;
+			continue;
+		}
+		now = __atomic_load_n(&oefd_factory, __ATOMIC_ACQUIRE);
+		if (now != factory) {
+			factory = now;
+			continue;
+		}
+		return oefd_create_failed(err, factory, initval, flags);
 	}
-	return oefd_fail(EBADF, "the program closed each new factory fd of %s before its first use",
+	return oefd_fail(EBADF, "the factory of %s changed under each of three attempts (a program closing fds as fast as they open?)",
 			 OHOS_EVENTFD_DEVICE);
 }
 
@@ -301,10 +475,18 @@ static int oefd_fallback_wanted(int flags)
 	return env && strcmp(env, "1") == 0;
 }
 
+/*
+ * eventfd2(2). When it finds no fd (EMFILE, ENFILE) while the factory
+ * holds one, the factory is retired and eventfd2 asked again: without us
+ * the program would have had that fd.
+ */
 static int oefd_native(unsigned int initval, int flags)
 {
 	int fd = oefd_native_eventfd(initval, flags);
 
+	if (fd < 0 && (errno == EMFILE || errno == ENFILE) &&
+	    oefd_factory_retire(__atomic_load_n(&oefd_factory, __ATOMIC_ACQUIRE)))
+		fd = oefd_native_eventfd(initval, flags);
 	if (fd < 0)
 		return oefd_fail(errno, "native eventfd fallback failed: %s", oefd_strerror(errno));
 	return fd;
@@ -324,7 +506,8 @@ OEFD_PUBLIC int ohos_eventfd(unsigned int initval, int flags)
 
 	if (flags & ~(OEFD_EFD_FLAGS | OHOS_EFD_FALLBACK))
 		return oefd_bad_flags(flags, OEFD_EFD_FLAGS | OHOS_EFD_FALLBACK);
-	if (__atomic_load_n(&oefd_unavailable, __ATOMIC_RELAXED) && oefd_fallback_wanted(flags)) {
+	if (__atomic_load_n(&oefd_unavailable, __ATOMIC_RELAXED) && oefd_fallback_wanted(flags) &&
+	    !oefd_recheck_due()) {
 		fd = oefd_native(initval, flags & OEFD_EFD_FLAGS);
 	} else {
 		fd = oefd_create(initval, flags & OEFD_EFD_FLAGS);
@@ -335,7 +518,6 @@ OEFD_PUBLIC int ohos_eventfd(unsigned int initval, int flags)
 		errno = saved_errno;
 	return fd;
 }
-
 /* A short transfer cannot happen on a counter; EIO rather than a stale errno. */
 OEFD_PUBLIC int ohos_eventfd_read(int fd, uint64_t *value)
 {
@@ -438,22 +620,15 @@ OEFD_PUBLIC int ohos_eventfd_get_stats(int fd, struct ohos_efd_stats *stats)
  */
 static dev_t oefd_device_number(void)
 {
-	unsigned int major, minor;
+	uint32_t dev = oefd_sysfs_dev();
 	struct stat st;
-	FILE *file;
-	int n;
 
-	file = fopen(OEFD_SYSFS_DEV, "re");
-	if (file) {
-		n = fscanf(file, "%u:%u", &major, &minor);
-		fclose(file);
-		return n == 2 ? makedev(major, minor) : 0;
-	}
-	if (stat(OHOS_EVENTFD_DEVICE, &st) == 0 && S_ISCHR(st.st_mode))
+	if (dev)
+		return dev;
+	if (errno == ENOENT && stat(OHOS_EVENTFD_DEVICE, &st) == 0 && S_ISCHR(st.st_mode))
 		return st.st_rdev;
 	return 0;
 }
-
 /* What /proc/PID/fd shows for a counter from OHOS_EFD_IOC_CREATE. */
 #define OEFD_ANON_LINK	"anon_inode:[ohos_eventfd]"
 
@@ -482,13 +657,19 @@ static int oefd_is_anon_counter(int fd)
  */
 OEFD_PUBLIC int ohos_eventfd_is_ohos(int fd)
 {
+	int saved_errno = errno, ret;
 	struct stat st;
 	dev_t dev;
 
 	if (fstat(fd, &st) < 0)
 		return oefd_fail(errno, "fstat of fd %d: %s", fd, oefd_strerror(errno));
-	if (!S_ISCHR(st.st_mode))
-		return oefd_is_anon_counter(fd);
-	dev = oefd_device_number();
-	return dev != 0 && st.st_rdev == dev;
+	if (!S_ISCHR(st.st_mode)) {
+		ret = oefd_is_anon_counter(fd);
+	} else {
+		dev = oefd_device_number();
+		ret = dev != 0 && st.st_rdev == dev;
+	}
+	if (ret >= 0)
+		errno = saved_errno;
+	return ret;
 }

@@ -16,10 +16,14 @@
  *            eventfd() in the child, the device's fds closed before fork()
  *   errno    errno after successful calls (set to EDOM before each)
  *   onefd    stdin closed and the fd limit reached but for fd 0
+ *   onefd10  the fd limit reached but for fd 10, two eventfd() in turn
+ *   counter  what a counter does: eventfd(0), write 2, read, read again
+ *            (non-blocking); run with a node of another driver
  *   malloc   after setlocale(LC_ALL, ""), how many allocations failing
  *            eventfd_read(), eventfd_write() and a first eventfd() make
  *            (run with a translated locale: strerror() then allocates)
- *   lookups  which object each way of looking eventfd up finds: what
+ *   lookups VERSION  which object each way of looking eventfd up finds
+ *            (VERSION: eventfd's version node in this libc): what
  *            ohos_eventfd(3) says the shim catches and does not
  *   basic    one eventfd(), for runs under other conditions (user, node)
  *   loop     100 eventfd() + close(), for counting system calls
@@ -44,8 +48,6 @@
 #include <sys/wait.h>
 
 #define DEVICE		"/dev/ohos_eventfd"
-/* eventfd's version node in glibc: x86-64 and i386 (other architectures differ). */
-#define LIBC_EVENTFD_VERSION	"GLIBC_2.7"
 #define TIMEOUT		30
 #define ITERATIONS	20000
 
@@ -224,6 +226,42 @@ static void scenario_onefd(void)
 	printf("fd 0 free again after close(): %s\n", fd == 0 ? "yes" : "no");
 }
 
+static void scenario_onefd10(void)
+{
+	struct rlimit limit;
+	int fd, round;
+
+	getrlimit(RLIMIT_NOFILE, &limit);
+	limit.rlim_cur = 64;
+	setrlimit(RLIMIT_NOFILE, &limit);
+	while (dup(STDOUT_FILENO) >= 0)
+		;
+	close(10);
+	for (round = 1; round <= 2; round++) {
+		fd = eventfd(0, EFD_CLOEXEC);
+		if (fd < 0)
+			printf("eventfd() %d with one free fd (10): %s\n", round, strerrorname_np(errno));
+		else
+			printf("eventfd() %d with one free fd (10): fd %d\n", round, fd);
+		close(fd);
+	}
+}
+
+static void scenario_counter(void)
+{
+	eventfd_t value = 0;
+	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), ret;
+
+	printf("eventfd(0): %s\n", fd >= 0 ? "ok" : strerrorname_np(errno));
+	ret = eventfd_write(fd, 2);
+	printf("eventfd_write(2): %s\n", ret ? strerrorname_np(errno) : "ok");
+	ret = eventfd_read(fd, &value);
+	printf("eventfd_read(): %s, %llu\n", ret ? strerrorname_np(errno) : "ok", (unsigned long long)value);
+	ret = eventfd_read(fd, &value);
+	printf("eventfd_read() again: %s\n", ret ? strerrorname_np(errno) : "ok");
+	close(fd);
+}
+
 /* What a signal handler may reach when a call fails: nothing there may allocate. */
 static void scenario_malloc(void)
 {
@@ -240,15 +278,17 @@ static void scenario_malloc(void)
 	printf("locale %s: %d allocations\n", locale ? locale : "(none)", allocations);
 }
 
-/* "shim" when @fn is the shim's eventfd, else "libc". */
+/* "shim" when @fn is the shim's eventfd, "none" when the lookup failed, else "libc". */
 static const char *defined_in(void *fn)
 {
 	Dl_info info;
 
-	return fn && dladdr(fn, &info) && strstr(info.dli_fname, "preload") ? "shim" : "libc";
+	if (!fn)
+		return "none";
+	return dladdr(fn, &info) && strstr(info.dli_fname, "preload") ? "shim" : "libc";
 }
 
-static void scenario_lookups(void)
+static void scenario_lookups(const char *version)
 {
 	void *libc = dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
 
@@ -256,7 +296,7 @@ static void scenario_lookups(void)
 	printf("dlsym(RTLD_NEXT): %s\n", defined_in(dlsym(RTLD_NEXT, "eventfd")));
 	printf("dlsym(libc's handle): %s\n", defined_in(libc ? dlsym(libc, "eventfd") : NULL));
 	printf("dlvsym(RTLD_DEFAULT, libc's version): %s\n",
-	       defined_in(dlvsym(RTLD_DEFAULT, "eventfd", LIBC_EVENTFD_VERSION)));
+	       defined_in(dlvsym(RTLD_DEFAULT, "eventfd", version)));
 }
 
 static void scenario_loop(void)
@@ -351,8 +391,12 @@ int main(int argc, char **argv)
 		scenario_onefd();
 	else if (!strcmp(scenario, "malloc"))
 		scenario_malloc();
-	else if (!strcmp(scenario, "lookups"))
-		scenario_lookups();
+	else if (!strcmp(scenario, "onefd10"))
+		scenario_onefd10();
+	else if (!strcmp(scenario, "counter"))
+		scenario_counter();
+	else if (!strcmp(scenario, "lookups") && argc == 3)
+		scenario_lookups(argv[2]);
 	else if (!strcmp(scenario, "basic"))
 		printf("eventfd(): %s\n", try_eventfd(EFD_CLOEXEC));
 	else if (!strcmp(scenario, "loop"))

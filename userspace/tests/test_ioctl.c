@@ -50,6 +50,12 @@ static void check_is_ohos_on_others(void)
 	tap_check(ohos_eventfd_is_ohos(native) == 0, "is_ohos: a native eventfd is not ours");
 	tap_check(pipe(pipefd) == 0 && ohos_eventfd_is_ohos(pipefd[0]) == 0, "is_ohos: a pipe is not ours");
 	tap_check(ohos_eventfd_is_ohos(null) == 0, "is_ohos: /dev/null, another character device, is not ours");
+	errno = EDOM;
+	tap_check(ohos_eventfd_is_ohos(null) == 0 && errno == EDOM,
+		  "is_ohos: errno left alone on success (EDOM before, %s after)", strerrorname_np(errno));
+	errno = EDOM;
+	tap_check(ohos_eventfd_is_ohos(native) == 0 && errno == EDOM,
+		  "is_ohos: errno left alone on success on an anonymous inode (%s)", strerrorname_np(errno));
 	tap_check(ohos_eventfd_is_ohos(epfd) == 0, "is_ohos: an epoll fd, another anonymous inode, is not ours");
 	close(epfd);
 	close(native);

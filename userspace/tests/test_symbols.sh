@@ -27,6 +27,13 @@ tap_check "libohos_eventfd.so -> .so.2 -> .so.2.0.0" \
 	[ "$(readlink "$lib")" = libohos_eventfd.so.2 -a \
 	  "$(readlink "$lib.2")" = libohos_eventfd.so.2.0.0 -a -f "$lib.2.0.0" ]
 
+# initial-exec TLS: the message buffer of a dlopen()ed copy is in static TLS,
+# so a first failure in a signal handler does not reach __tls_get_addr()
+# (which may allocate and take the loader's lock).
+tap_check "the library's TLS is initial-exec (DT_FLAGS STATIC_TLS, no __tls_get_addr)" \
+	sh -c "readelf -d '$lib' | grep -q '(FLAGS).*STATIC_TLS' &&
+		! nm -D --undefined-only '$lib' | grep -q __tls_get_addr"
+
 preload=$(nm -D --defined-only "$OEFD_PRELOAD" | awk '{ print $3 }' | sort | tr '\n' ' ')
 tap_check "the shim exports eventfd, eventfd_read, eventfd_write only ($preload)" \
 	[ "$preload" = "eventfd eventfd_read eventfd_write " ]
