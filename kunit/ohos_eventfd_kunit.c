@@ -28,6 +28,7 @@
 #include <linux/module.h>
 #include <linux/perf_event.h>
 #include <linux/sched.h>
+#include <linux/sched/clock.h>
 #include <linux/spinlock.h>
 
 #include "ohos_eventfd_kunit_assert.h"
@@ -760,6 +761,7 @@ struct oefd_kunit_waiter {
 	__poll_t key;
 	bool signal_allowed;
 	u64 cnt;
+	poll_table pt;		/* when added through ->poll */
 };
 
 /* Runs under the counter's wqh.lock, IRQs off, inside the module's wakeup. */
@@ -875,6 +877,164 @@ static struct kunit_case ohos_eventfd_kapi_cases[] = {
 static struct kunit_suite ohos_eventfd_kapi_suite = {
 	.name = "ohos_eventfd_kapi",
 	.test_cases = ohos_eventfd_kapi_cases,
+};
+
+/* ---- ohos_eventfd_coalesce: exact-mode wakeups until a collection ---- */
+
+/* A file of the counter, enough for oefd_poll(). */
+static struct file *oefd_kunit_file(struct kunit *test, struct ohos_eventfd_ctx *ctx)
+{
+	struct file *file = kunit_kzalloc(test, sizeof(*file), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, file);
+	file->private_data = ctx;
+	return file;
+}
+
+/*
+ * A waiter added straight to the queue, as epoll's entry is, and woken
+ * once: the writes after that wakeup send none until ->poll collects it.
+ */
+static struct oefd_kunit_waiter *oefd_kunit_collector(struct kunit *test,
+						      struct ohos_eventfd_ctx *ctx)
+{
+	struct oefd_kunit_waiter *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	oefd_kunit_waiter_init(w, ctx, false);
+	add_wait_queue(&ctx->wqh, &w->wait);
+	OEFD_EXPECT_WRITE(test, ctx, 5, 0);
+	KUNIT_EXPECT_EQ(test, w->calls, 1);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(ctx->wake_pending));
+	return w;
+}
+
+static void oefd_kunit_collector_remove(struct oefd_kunit_waiter *w)
+{
+	remove_wait_queue(&w->ctx->wqh, &w->wait);
+}
+
+/* Pushes under a waiter while its wakeup is pending; ->poll ends it. */
+static void writes_coalesce_until_poll(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx_rings(test, 0, 0);
+	struct file *file = oefd_kunit_file(test, ctx);
+	struct oefd_kunit_waiter *w = oefd_kunit_collector(test, ctx);
+	bool pushed;
+
+	migrate_disable();
+	pushed = oefd_kunit_push(ctx, 3);
+	migrate_enable();
+	OEFD_EXPECT_WRITE(test, ctx, 1ULL << 33, 0);	/* too big for a ring */
+	KUNIT_EXPECT_TRUE(test, pushed);
+	KUNIT_EXPECT_EQ(test, w->calls, 1);
+
+	KUNIT_EXPECT_EQ(test, (__force u32)oefd_poll(file, NULL),
+			(__force u32)(EPOLLIN | EPOLLOUT));
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(ctx->wake_pending));
+	OEFD_EXPECT_CENTRAL(test, ctx, 5 + 3 + (1ULL << 33));
+	migrate_disable();
+	pushed = oefd_kunit_push(ctx, 1);
+	migrate_enable();
+	KUNIT_EXPECT_FALSE(test, pushed);
+	OEFD_EXPECT_WRITE(test, ctx, 1, 0);
+	KUNIT_EXPECT_EQ(test, w->calls, 2);
+	oefd_kunit_collector_remove(w);
+}
+
+/* Without rings the locked write skips the wakeup instead. */
+static void locked_writes_coalesce_without_rings(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx(test, 0, 0);
+	struct file *file = oefd_kunit_file(test, ctx);
+	struct oefd_kunit_waiter *w = oefd_kunit_collector(test, ctx);
+
+	OEFD_EXPECT_WRITE(test, ctx, 2, 0);
+	OEFD_EXPECT_WRITE(test, ctx, 3, 0);
+	KUNIT_EXPECT_EQ(test, w->calls, 1);
+	KUNIT_EXPECT_EQ(test, oefd_kunit_slow_writes(ctx), 3);
+	oefd_poll(file, NULL);
+	OEFD_EXPECT_WRITE(test, ctx, 4, 0);
+	KUNIT_EXPECT_EQ(test, w->calls, 2);
+	OEFD_EXPECT_COUNT(test, ctx, 5 + 2 + 3 + 4);
+	oefd_kunit_collector_remove(w);
+}
+
+/* A reader that goes to sleep collects: the next write must wake it. */
+static void sleeping_reader_ends_coalescing(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx_rings(test, 0, 0);
+	struct oefd_kunit_waiter *w = oefd_kunit_collector(test, ctx);
+	struct oefd_kunit_worker *reader;
+
+	OEFD_EXPECT_READ(test, ctx, 5, 0);
+	reader = oefd_kunit_start(test, ctx, oefd_kunit_blocking_read, 0);
+	KUNIT_ASSERT_TRUE(test, oefd_kunit_wait_for_sleepers(ctx, 2));
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(ctx->wake_pending));
+	OEFD_EXPECT_WRITE(test, ctx, 7, 0);
+	KUNIT_ASSERT_TRUE(test, oefd_kunit_worker_done(reader));
+	KUNIT_EXPECT_EQ(test, reader->value, 7);
+	oefd_kunit_collector_remove(w);
+}
+
+static void oefd_kunit_queue_proc(struct file *file, wait_queue_head_t *wqh,
+				  poll_table *pt)
+{
+	struct oefd_kunit_waiter *w = container_of(pt, struct oefd_kunit_waiter, pt);
+
+	add_wait_queue(wqh, &w->wait);
+}
+
+/* A waiter added through ->poll by a queue proc of its own: every write wakes. */
+static void foreign_waiter_woken_by_each_write(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx_rings(test, 0, 0);
+	struct file *file = oefd_kunit_file(test, ctx);
+	struct oefd_kunit_waiter w;
+	bool pushed;
+
+	oefd_kunit_waiter_init(&w, ctx, false);
+	init_poll_funcptr(&w.pt, oefd_kunit_queue_proc);
+	oefd_poll(file, &w.pt);
+	OEFD_EXPECT_WRITE(test, ctx, 1, 0);
+	migrate_disable();
+	pushed = oefd_kunit_push(ctx, 1);
+	migrate_enable();
+	OEFD_EXPECT_WRITE(test, ctx, 1, 0);
+	OEFD_EXPECT_WRITE(test, ctx, 1, 0);
+	remove_wait_queue(&ctx->wqh, &w.wait);
+
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(ctx->foreign_waiter));
+	KUNIT_EXPECT_FALSE(test, pushed);
+	KUNIT_EXPECT_EQ(test, w.calls, 3);
+}
+
+/* A mode change ends coalescing; transition mode never starts it. */
+static void set_mode_ends_coalescing(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx(test, 0, 0);
+	struct oefd_kunit_waiter *w = oefd_kunit_collector(test, ctx);
+
+	KUNIT_EXPECT_EQ(test, oefd_set_mode(ctx, OHOS_EFD_MODE_TRANSITION), 0);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(ctx->wake_pending));
+	OEFD_EXPECT_READ(test, ctx, 5, 0);
+	OEFD_EXPECT_WRITE(test, ctx, 1, 0);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(ctx->wake_pending));
+	oefd_kunit_collector_remove(w);
+}
+
+static struct kunit_case ohos_eventfd_coalesce_cases[] = {
+	KUNIT_CASE(writes_coalesce_until_poll),
+	KUNIT_CASE(locked_writes_coalesce_without_rings),
+	KUNIT_CASE(sleeping_reader_ends_coalescing),
+	KUNIT_CASE(foreign_waiter_woken_by_each_write),
+	KUNIT_CASE(set_mode_ends_coalescing),
+	{}
+};
+
+static struct kunit_suite ohos_eventfd_coalesce_suite = {
+	.name = "ohos_eventfd_coalesce",
+	.test_cases = ohos_eventfd_coalesce_cases,
 };
 
 /* ---- ohos_eventfd_percpu: lazy allocation of the rings ---- */
@@ -1051,6 +1211,7 @@ struct oefd_smp_role {
 	atomic64_t errors;	/* any other failure */
 	u64 bad;		/* role-specific impossible results; read after done */
 	u64 first_bad;
+	u64 collected;		/* a collector's last total; read after done */
 	struct hrtimer stall;	/* interrupts a snapshotter, see below */
 	struct completion done;
 	struct task_struct *task;
@@ -1066,6 +1227,12 @@ struct oefd_smp {
 	atomic_t cycle;		/* the snapshot regression's rounds */
 	u64 added_by_case;	/* writes of the case itself (unsticking a reader) */
 	struct oefd_smp_role role[OEFD_SMP_MAX_ROLES];
+	/* The collector's: an epoll-like entry, woken, then ->poll. */
+	struct file *file;
+	wait_queue_entry_t collector_wait;
+	struct oefd_smp_role *collector;
+	atomic_t woken;		/* wakeups the entry received */
+	atomic_t collected_gen;	/* woken as of the last finished collection */
 };
 
 static bool oefd_smp_running(struct oefd_smp_role *r)
@@ -1218,6 +1385,48 @@ static int oefd_smp_poller(struct oefd_smp_role *r)
 		if (!(i % 16))
 			usleep_range(10, 50);
 	}
+	return 0;
+}
+
+/* The collector's wait queue entry: as epoll's, queue the item, wake. */
+static int oefd_smp_collector_wake(wait_queue_entry_t *wait, unsigned int mode,
+				   int sync, void *key)
+{
+	struct oefd_smp *s = container_of(wait, struct oefd_smp, collector_wait);
+
+	if (key_to_poll(key) & EPOLLIN) {
+		atomic_inc(&s->woken);
+		wake_up_process(s->collector->task);
+	}
+	return 0;
+}
+
+/*
+ * An EPOLLET consumer that never reads: after each wakeup it collects
+ * (->poll, then the total it reports), and only then. A write that sent
+ * no wakeup and is not in a collection's total is a lost edge.
+ */
+static int oefd_smp_collector(struct oefd_smp_role *r)
+{
+	struct oefd_smp *s = r->s;
+	int seen = 0;
+
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (atomic_read(&s->woken) == seen) {
+			if (!oefd_smp_running(r))
+				break;
+			schedule_timeout(HZ / 10);
+			continue;
+		}
+		__set_current_state(TASK_RUNNING);
+		seen = atomic_read(&s->woken);
+		oefd_poll(s->file, NULL);
+		r->collected = oefd_snapshot(s->ctx);
+		atomic64_inc(&r->ops);
+		atomic_set(&s->collected_gen, seen);
+	}
+	__set_current_state(TASK_RUNNING);
 	return 0;
 }
 
@@ -1644,7 +1853,60 @@ static void smp_callback_consumer_mode_changes(struct kunit *test)
 	oefd_smp_callback_case(test, true);
 }
 
+/* Wait until the collector has collected every wakeup, twice in a row. */
+static bool oefd_smp_collector_settled(struct oefd_smp *s)
+{
+	unsigned long deadline = jiffies + OEFD_KUNIT_TIMEOUT;
+	unsigned int calm = 0;
+
+	do {
+		if (atomic_read(&s->collected_gen) == atomic_read(&s->woken))
+			calm++;
+		else
+			calm = 0;
+		if (calm == 2)
+			return true;
+		msleep(20);
+	} while (time_before(jiffies, deadline));
+	return false;
+}
+
+/*
+ * Coalesced exact wakeups on parallel CPUs: three CPUs push while a
+ * never-reading collector is on the queue. Once the writers stop and the
+ * collector has collected every wakeup it got, its last total is every
+ * write: a write after a collection that sent no wakeup would be missing.
+ */
+static void smp_never_read_collector_sees_every_write(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx_rings(test, 0, 0);
+	struct oefd_smp *s = oefd_smp_new(test, ctx, 4);
+	u64 added = 0;
+	unsigned int i;
+
+	s->file = oefd_kunit_file(test, ctx);
+	s->collector = OEFD_SMP_ROLE(s, oefd_smp_collector, 0, true);
+	init_waitqueue_func_entry(&s->collector_wait, oefd_smp_collector_wake);
+	add_wait_queue(&ctx->wqh, &s->collector_wait);
+	OEFD_SMP_ROLE(s, oefd_smp_pusher, 1, false);
+	OEFD_SMP_ROLE(s, oefd_smp_pusher, 2, false);
+	OEFD_SMP_ROLE(s, oefd_smp_pusher, 3, false);
+	oefd_smp_go(s, OEFD_SMP_RUN);
+	oefd_smp_wait_timed(s, OEFD_SMP_RUN);
+	KUNIT_EXPECT_TRUE(test, oefd_smp_collector_settled(s));
+	oefd_smp_check_totals(s, 0);
+	remove_wait_queue(&ctx->wqh, &s->collector_wait);
+	for (i = 0; i < s->nr; i++)
+		added += atomic64_read(&s->role[i].added);
+	KUNIT_EXPECT_EQ(test, s->collector->collected, added);
+	kunit_info(test, "%d wakeups, %lld collections, %llu fast-path writes\n",
+		   atomic_read(&s->woken), atomic64_read(&s->collector->ops),
+		   oefd_kunit_fast_writes(ctx));
+	KUNIT_EXPECT_GT(test, oefd_kunit_fast_writes(ctx), 0);
+}
+
 static struct kunit_case ohos_eventfd_smp_cases[] = {
+	KUNIT_CASE(smp_never_read_collector_sees_every_write),
 	KUNIT_CASE(smp_pushes_and_takes_exact),
 	KUNIT_CASE(smp_semaphore_takes_one_each),
 	KUNIT_CASE_SLOW(smp_snapshot_never_exceeds_ceiling),
@@ -1709,13 +1971,17 @@ struct oefd_staged {
 	struct task_struct *task[3];
 };
 
-/* Spin (a watchpoint handler cannot sleep) until @st reaches @stage. */
+/*
+ * Spin (a watchpoint handler cannot sleep) until @st reaches @stage. The
+ * clock is this CPU's: ktime_get_mono_fast_ns() reads the timekeeper's
+ * latch, which KCSAN reports as a race with the tick's update.
+ */
 static void oefd_stage_wait(struct oefd_staged *st, enum oefd_stage stage)
 {
-	u64 deadline = ktime_get_mono_fast_ns() + OEFD_STAGE_STOP_NS;
+	u64 deadline = local_clock() + OEFD_STAGE_STOP_NS;
 
 	while (atomic_read(&st->stage) < stage) {
-		if (ktime_get_mono_fast_ns() > deadline) {
+		if (local_clock() > deadline) {
 			atomic_inc(&st->timeouts);
 			return;
 		}
@@ -1892,8 +2158,8 @@ static struct kunit_suite ohos_eventfd_staged_suite = {
 kunit_test_suites(&ohos_eventfd_ring_suite, &ohos_eventfd_fold_suite,
 		  &ohos_eventfd_ceiling_suite, &ohos_eventfd_semaphore_suite,
 		  &ohos_eventfd_wait_suite, &ohos_eventfd_kapi_suite,
-		  &ohos_eventfd_percpu_suite, &ohos_eventfd_smp_suite,
-		  &ohos_eventfd_staged_suite);
+		  &ohos_eventfd_coalesce_suite, &ohos_eventfd_percpu_suite,
+		  &ohos_eventfd_smp_suite, &ohos_eventfd_staged_suite);
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 MODULE_DESCRIPTION("KUnit tests for ohos_eventfd");

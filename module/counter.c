@@ -30,6 +30,11 @@ module_param(fast_path, bool, 0444);
 MODULE_PARM_DESC(fast_path,
 		 "Writers on several CPUs add to per-CPU rings (default: Y); N: every write takes the counter's lock, as eventfd");
 
+static bool coalesce = true;
+module_param(coalesce, bool, 0444);
+MODULE_PARM_DESC(coalesce,
+		 "Exact mode: no wakeup for writes while the last one is still to be collected by poll/select/epoll (default: Y); N: every write wakes, as eventfd");
+
 /*
  * Every change of count is a seqcount write section, so that count stays
  * constant across a lockless snapshot that did not retry: rings only grow
@@ -90,10 +95,37 @@ static void oefd_fast_resume(struct ohos_eventfd_ctx *ctx)
 }
 
 /*
+ * A collection (->poll, a waiter's check before it sleeps, a mode change):
+ * the next write must wake again. Pushes that saw wake_pending set are
+ * waited for and folded, so what the caller reads next includes them.
+ */
+static void oefd_end_coalescing(struct ohos_eventfd_ctx *ctx)
+{
+	lockdep_assert_held(&ctx->wqh.lock);
+	if (ctx->wake_pending) {
+		WRITE_ONCE(ctx->wake_pending, false);
+		oefd_catch_pushes(ctx);
+	}
+}
+
+/*
+ * A waiter that takes its event from the wakeup itself, not through
+ * ->poll, is on the queue: from now on every write wakes, as eventfd.
+ */
+static void oefd_add_foreign_locked(struct ohos_eventfd_ctx *ctx)
+{
+	lockdep_assert_held(&ctx->wqh.lock);
+	WRITE_ONCE(ctx->foreign_waiter, true);
+	oefd_end_coalescing(ctx);
+}
+
+/*
  * Wake every waiter with @key (the callers decide when, per mode); a
  * wakeup also ends a transition-mode arming (a consumer that empties the
  * counter from its wakeup callback arms again, see
- * ohos_eventfd_ctx_do_read()).
+ * ohos_eventfd_ctx_do_read()). In exact mode an EPOLLIN wakeup to waiters
+ * that all collect through ->poll makes the writes until that collection
+ * redundant: wake_pending (docs/design.md, "Coalesced wakeups").
  */
 static void oefd_wake(struct ohos_eventfd_ctx *ctx, __poll_t key)
 {
@@ -106,6 +138,14 @@ static void oefd_wake(struct ohos_eventfd_ctx *ctx, __poll_t key)
 	/* Under wqh.lock, as eventfd's wakeups: no waiter can be added meanwhile. */
 	if (!waitqueue_active(&ctx->wqh))
 		return;
+	/*
+	 * Before the wakeup: a woken collector's ->poll must find it set
+	 * (ordered by the wakeup itself), or it would return without
+	 * clearing it and the writes after its collection would send none.
+	 */
+	if ((key & EPOLLIN) && coalesce && !ctx->foreign_waiter &&
+	    ctx->mode == OHOS_EFD_MODE_EXACT)
+		WRITE_ONCE(ctx->wake_pending, true);
 	/* Restored, not cleared: a callback of another counter may wake us. */
 	was_in_eventfd = current->in_eventfd;
 	current->in_eventfd = 1;
@@ -183,16 +223,20 @@ static bool oefd_readable(struct ohos_eventfd_ctx *ctx, u64 unused)
 	oefd_drain(ctx);
 	if (ctx->count)
 		return true;
-	if (ctx->mode == OHOS_EFD_MODE_TRANSITION)
+	if (ctx->mode == OHOS_EFD_MODE_TRANSITION) {
 		oefd_arm_locked(ctx);
-	else
+	} else {
+		/* A waiter about to sleep collects: later writes must wake it. */
+		WRITE_ONCE(ctx->wake_pending, false);
 		oefd_catch_pushes(ctx);
+	}
 	return ctx->count != 0;
 }
 
 static bool oefd_has_room(struct ohos_eventfd_ctx *ctx, u64 value)
 {
 	lockdep_assert_held(&ctx->wqh.lock);
+	oefd_end_coalescing(ctx);
 	oefd_fast_stop(ctx);
 	return ULLONG_MAX - ctx->count > value;
 }
@@ -223,6 +267,25 @@ static void oefd_wake_after_read(struct ohos_eventfd_ctx *ctx, u64 before)
 	    ctx->blocked_writers || before >= OHOS_EFD_COUNT_MAX)
 		oefd_wake(ctx, EPOLLOUT);
 	oefd_arm(ctx);
+}
+
+/*
+ * A write's wakeup. Exact mode: eventfd's, EPOLLIN to anyone waiting,
+ * unless the last one is still to be collected: that collection reports
+ * the total, this write included. Transition mode: only empty -> non-empty,
+ * or a waiter that armed.
+ */
+static void oefd_wake_after_write(struct ohos_eventfd_ctx *ctx, u64 before)
+{
+	bool wake;
+
+	lockdep_assert_held(&ctx->wqh.lock);
+	if (ctx->mode == OHOS_EFD_MODE_EXACT)
+		wake = !ctx->wake_pending;
+	else
+		wake = !before || READ_ONCE(ctx->armed);
+	if (wake)
+		oefd_wake(ctx, EPOLLIN);
 }
 
 VISIBLE_IF_KUNIT int oefd_take(struct ohos_eventfd_ctx *ctx, bool nowait,
@@ -288,10 +351,7 @@ static int oefd_add(struct ohos_eventfd_ctx *ctx, u64 value, bool nowait)
 
 		oefd_set_count(ctx, before + value);
 		ctx->slow_writes++;
-		/* Transition mode: only empty -> non-empty, or a waiter that armed. */
-		if (ctx->mode == OHOS_EFD_MODE_EXACT || !before ||
-		    READ_ONCE(ctx->armed))
-			oefd_wake(ctx, EPOLLIN);
+		oefd_wake_after_write(ctx, before);
 	}
 	spin_unlock_irq(&ctx->wqh.lock);
 	if (unlikely(want_percpu))
@@ -349,6 +409,7 @@ int oefd_set_mode(struct ohos_eventfd_ctx *ctx, u32 mode)
 		smp_mb();
 		WRITE_ONCE(ctx->mode, mode);
 		WRITE_ONCE(ctx->armed, false);
+		WRITE_ONCE(ctx->wake_pending, false);
 		/* Pushes decided under the old mode end here. */
 		oefd_catch_pushes(ctx);
 		/*
@@ -455,7 +516,9 @@ void ohos_eventfd_signal_mask(struct ohos_eventfd_ctx *ctx, __poll_t mask)
 	if (ctx->count < ULLONG_MAX)
 		oefd_set_count(ctx, ctx->count + 1);
 	ctx->slow_writes++;
-	oefd_wake(ctx, EPOLLIN | mask);
+	/* Only a plain EPOLLIN wakeup is covered by one to be collected. */
+	if (mask || !ctx->wake_pending)
+		oefd_wake(ctx, EPOLLIN | mask);
 	spin_unlock_irqrestore(&ctx->wqh.lock, flags);
 }
 EXPORT_SYMBOL_GPL(ohos_eventfd_signal_mask);
@@ -476,6 +539,8 @@ EXPORT_SYMBOL_GPL(ohos_eventfd_signal_mask);
 void ohos_eventfd_ctx_do_read(struct ohos_eventfd_ctx *ctx, __u64 *cnt)
 {
 	lockdep_assert_held(&ctx->wqh.lock);
+	/* It takes its events from wakeups: each write must send one. */
+	oefd_add_foreign_locked(ctx);
 	/*
 	 * A consumer reading from its wakeup callback stays on the queue, and
 	 * the wakeup that called it disarmed the counter: arm again before
@@ -509,6 +574,7 @@ int ohos_eventfd_ctx_remove_wait_queue(struct ohos_eventfd_ctx *ctx,
 	u64 before;
 
 	spin_lock_irqsave(&ctx->wqh.lock, flags);
+	oefd_add_foreign_locked(ctx);
 	oefd_drain(ctx);
 	before = ctx->count;
 	*cnt = oefd_consume(ctx);
@@ -557,18 +623,86 @@ ssize_t oefd_write(struct file *file, const char __user *buf, size_t size,
 	return ret ? ret : sizeof(value);
 }
 
+/*
+ * The queue procs of the waiters that collect their events through
+ * ->poll: epoll's (EPOLL_CTL_ADD) and poll()/select()'s. Neither is
+ * exported, so each is recognised by its symbol name once and then by its
+ * address; without kallsyms no name matches, and every waiter counts as
+ * foreign (eventfd's wakeups).
+ */
+static const char *const oefd_collector_names[] = {
+	"ep_ptable_queue_proc", "__pollwait",
+};
+
+static poll_queue_proc oefd_collectors[ARRAY_SIZE(oefd_collector_names)];
+
+static bool oefd_collector_qproc(poll_queue_proc qproc)
+{
+	char name[32];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(oefd_collectors); i++)
+		if (READ_ONCE(oefd_collectors[i]) == qproc)
+			return true;
+	snprintf(name, sizeof(name), "%ps", qproc);
+	for (i = 0; i < ARRAY_SIZE(oefd_collector_names); i++) {
+		if (strcmp(name, oefd_collector_names[i]))
+			continue;
+		/* Racing learners store the same address. */
+		WRITE_ONCE(oefd_collectors[i], qproc);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Will the waiter that @wait adds collect through ->poll? Not an exclusive
+ * one: it may leave without collecting while the next exclusive waiter
+ * was never woken.
+ */
+static bool oefd_foreign_wait(struct ohos_eventfd_ctx *ctx, poll_table *wait)
+{
+	if (poll_does_not_wait(wait) || READ_ONCE(ctx->foreign_waiter))
+		return false;
+	return (poll_requested_events(wait) & EPOLLEXCLUSIVE) ||
+	       !oefd_collector_qproc(wait->_qproc);
+}
+
+/* Take wqh.lock from ->poll, which may run with IRQs off (vfs_poll()). */
+static void oefd_poll_locked(struct ohos_eventfd_ctx *ctx,
+			     void (*fn)(struct ohos_eventfd_ctx *ctx))
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ctx->wqh.lock, flags);
+	fn(ctx);
+	spin_unlock_irqrestore(&ctx->wqh.lock, flags);
+}
+
 __poll_t oefd_poll(struct file *file, poll_table *wait)
 {
 	struct ohos_eventfd_ctx *ctx = file->private_data;
 
+	if (unlikely(oefd_foreign_wait(ctx, wait)))
+		oefd_poll_locked(ctx, oefd_add_foreign_locked);
 	poll_wait(file, &ctx->wqh, wait);
 	/*
 	 * Pairs with smp_mb() in oefd_ring_push(): a push that missed our
-	 * wait queue entry is waited for and counted by oefd_snapshot().
-	 * Locked writers change count under wqh.lock, which poll_wait()
-	 * took: as in eventfd_poll(), either we see their count or they see
-	 * our entry and wake us.
+	 * wait queue entry (or, below, the end of coalescing) is waited for
+	 * and counted by oefd_snapshot(). Locked writers change count under
+	 * wqh.lock, which poll_wait() took: as in eventfd_poll(), either we
+	 * see their count or they see our entry and wake us.
 	 */
 	smp_mb();
+	/*
+	 * A collection: the writes since the wakeup it collects are in the
+	 * snapshot below, and the next one wakes again. wake_pending was set
+	 * before that wakeup (oefd_wake()); read false, it is either clear or
+	 * set by a later wakeup, which reached our entry and brings another
+	 * collection.
+	 */
+	if (READ_ONCE(ctx->wake_pending))
+		oefd_poll_locked(ctx, oefd_end_coalescing);
 	return oefd_mask(ctx);
 }
+EXPORT_SYMBOL_IF_KUNIT(oefd_poll);

@@ -56,8 +56,8 @@ struct ohos_eventfd_ctx {
 	/*
 	 * wqh.lock serializes every change of count, the ring tails and the
 	 * fields below seq, but armed, which poll also sets; count, fast_ok,
-	 * mode, armed, flags and percpu are also read without it
-	 * (docs/design.md, "Lockless accesses").
+	 * mode, armed, wake_pending, foreign_waiter, flags and percpu are
+	 * also read without it (docs/design.md, "Lockless accesses").
 	 */
 	wait_queue_head_t wqh;
 	/* Written under wqh.lock around every change of count and every fold. */
@@ -67,6 +67,13 @@ struct ohos_eventfd_ctx {
 	u32 mode;			/* OHOS_EFD_MODE_*; the fast path reads it */
 	bool fast_ok;			/* count <= oefd_fast_limit; the fast path reads it */
 	bool armed;			/* transition mode: a waiter saw 0 (poll: lockless) */
+	/*
+	 * Exact mode: an EPOLLIN wakeup went out and is still to be collected
+	 * by ->poll or a waiter's check; writes meanwhile send none. Written
+	 * under wqh.lock; the push and poll read it without.
+	 */
+	bool wake_pending;
+	bool foreign_waiter;		/* a waiter that may not collect through ->poll */
 	int last_cpu;			/* CPU of the last locked write, -1 before */
 	u32 blocked_writers;		/* writers asleep at the ceiling */
 	struct oefd_percpu *percpu;	/* NULL until a second CPU writes */
@@ -77,7 +84,8 @@ struct ohos_eventfd_ctx {
 };
 
 /*
- * May a push skip the lock: nobody to wake, and far from the ceiling?
+ * May a push skip the lock: nobody to wake (or a wakeup still to be
+ * collected), and far from the ceiling?
  * oefd_ring_push() checks it, and oefd_write_value() before calling it.
  */
 static inline bool oefd_fast_allowed(struct ohos_eventfd_ctx *ctx)
@@ -86,8 +94,11 @@ static inline bool oefd_fast_allowed(struct ohos_eventfd_ctx *ctx)
 		return false;
 	if (READ_ONCE(ctx->mode) == OHOS_EFD_MODE_TRANSITION)
 		return !READ_ONCE(ctx->armed);
-	/* Lockless: ordered by the smp_mb() in oefd_ring_push() and its pair. */
-	return !waitqueue_active(&ctx->wqh);
+	/*
+	 * Lockless: ordered by the smp_mb() in oefd_ring_push() and its pair.
+	 * A wakeup still to be collected covers this write (oefd_poll()).
+	 */
+	return !waitqueue_active(&ctx->wqh) || READ_ONCE(ctx->wake_pending);
 }
 
 /* ring.c */

@@ -36,6 +36,15 @@ static inline void ohos_eventfd_signal(struct ohos_eventfd_ctx *ctx)
 }
 
 /*
+ * Waiters. In exact mode (the default) a counter sends no wakeup for the
+ * writes that follow an EPOLLIN wakeup until a waiter collects it through
+ * the file's ->poll, when every waiter is of a kind that does (epoll,
+ * poll(), select(), read(2) and write(2) sleeping on the counter). A
+ * waiter added through vfs_poll() with a queue proc of its own (KVM
+ * irqfd's pattern), an EPOLLEXCLUSIVE one, and any counter read with
+ * ohos_eventfd_ctx_do_read() or ohos_eventfd_ctx_remove_wait_queue() turn
+ * that off for the counter's life: each write then wakes, as eventfd's.
+ *
  * Read and clear: take the whole count (1 in semaphore mode) into *@cnt.
  * The caller holds the counter's wait queue lock, as in a wait queue
  * callback; ohos_eventfd_ctx_remove_wait_queue() takes it itself and also
