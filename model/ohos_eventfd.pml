@@ -4,7 +4,8 @@
  * ohos_eventfd.pml: a Promela model of the protocol of module/ring.c and
  * module/counter.c (per-CPU rings of pending increments, the Dekker pair between pushers
  * and waiters, the quiesce, the fold with its ceiling guard, the seqcount
- * snapshot, transition-mode arming). model/README.md says how to run it;
+ * snapshot, transition-mode arming, the coalesced exact wakeups of issue 15:
+ * wake_pending). model/README.md says how to run it;
  * docs/design.md, section 6, says what it covers and what it abstracts.
  *
  * One proctype per role; each names the C function(s) it models. Every
@@ -13,7 +14,8 @@
  *
  * Memory model: x86-TSO for the flags of the Dekker pair. Each process is
  * a CPU with a FIFO store buffer (sb[me]); stores to the flags (used bits,
- * pushing, armed, fast_ok, the wait queue's "non-empty", mode) and the
+ * pushing, armed, fast_ok, the wait queue's "non-empty", mode,
+ * wake_pending) and the
  * spin_unlock() store of wqh.lock go into it, a separate process (tso)
  * commits the oldest entry of any buffer at any time, a CPU's loads of a
  * flag see its own newest buffered store first (store forwarding), and
@@ -31,6 +33,9 @@
  *     1 and 2, a locked O_NONBLOCK write of 7, a poller's snapshot
  *   5 mode switch exact -> transition under a blocking reader
  *   6 mode switch transition -> exact under a blocking reader
+ *   7 coalesced exact wakeups: CPU 0 writes 1 then 4 (locked), CPU 1
+ *     writes 2, an EPOLLET epoll watcher that never reads (property 5:
+ *     no lost edge)
  *
  * Mutations (each must make spin report an error):
  *   NO_PUSH_MB       deletes the smp_mb() in oefd_ring_push()
@@ -49,10 +54,20 @@
  *   NO_SET_MODE_WAKE oefd_set_mode() does not wake for the pushes it
  *                    caught (the C code before the model found scenario
  *                    5 and 6's lost wakeups)
+ *   NO_POLL_CLEAR    oefd_poll() does not clear wake_pending (rule 4)
+ *   WAKE_PENDING_LATE oefd_wake() sets wake_pending after the wakeup
+ *                    callbacks ran instead of before (a collection woken
+ *                    by the callback reads it false and skips its clear)
+ *   NO_CLEAR_CATCH   oefd_poll() clears wake_pending without the catch
+ *                    (no smp_mb(), quiesce, drain before its snapshot)
  */
 
 #ifndef SCEN
 #define SCEN 1
+#endif
+
+#if SCEN == 7
+#define HAVE_EPOLLER	/* wake() runs ep_poll_callback() */
 #endif
 
 /* ---- constants (abstract values) ---------------------------------- */
@@ -85,6 +100,7 @@
 #define QR		1	/* blocking reader: default_wake_function */
 #define QP		2	/* poller: pollwake(), EPOLLIN only */
 #define QC		4	/* in-kernel consumer: its callback reads */
+#define QE		8	/* epoll watcher: ep_poll_callback(), EPOLLIN */
 
 /* ---- buffered flags ------------------------------------------------ */
 
@@ -95,7 +111,8 @@
 #define F_WQ		6	/* waitqueue_active(): the entry bits */
 #define F_MODE		7
 #define F_LOCK		8	/* wqh.lock: 1 held */
-#define NF		9
+#define F_WP		9	/* wake_pending (exact mode) */
+#define NF		10
 
 #define NP		4	/* processes with a store buffer */
 #define B		4	/* store buffer entries */
@@ -121,7 +138,13 @@ byte onq;			/* wait queue entries; under the lock */
 /* tasks */
 bit rst;			/* blocking reader: 1 TASK_INTERRUPTIBLE */
 bit ptrig;			/* poller: poll_table_entry triggered */
-bit creg;			/* consumer registered (callback live) */
+bit creg;			/* consumer registered (callback live); it is
+				 * a foreign waiter: foreign_waiter */
+#ifdef HAVE_EPOLLER
+bit rdy;			/* the epitem is on the ready list (rdllist or
+				 * ovflist): ep_poll_callback() put it there */
+bit esl;			/* epoll_wait() sleeps on an empty ready list */
+#endif
 
 /* ---- ghost state --------------------------------------------------- */
 
@@ -130,6 +153,22 @@ byte running;			/* worker processes not finished nor asleep */
 byte asleep;			/* QR/QP: asleep and not woken */
 bit snapon[2];			/* a snapshot call is in progress */
 int seen[2];			/* bitmap of the totals during that call */
+#ifdef HAVE_EPOLLER
+/*
+ * Property 5 (no lost edge). The writes are 1, 2 and 4, once each, and
+ * the watcher never reads: the total is the set of writes that reached
+ * their linearization point, and a ->poll's snapshot result r contains
+ * write w exactly when r & w.
+ */
+byte uncov;			/* writes in no collection's result yet */
+byte relied;			/* writes that returned relying on the
+				 * collection in progress */
+bit ereg;			/* the watcher's entry is on the queue */
+bit coll;			/* a collection (->poll of the watcher) is in
+				 * progress: from the unlink to its return */
+bit edue;			/* a wake() under the lock will run the
+				 * watcher's callback */
+#endif
 
 hidden byte k;			/* d_step scratch */
 
@@ -142,6 +181,9 @@ hidden byte k;			/* d_step scratch */
 #endif
 #if SCEN == 2
 #define HAVE_CONSUMER	/* wake() runs the consumer's callback */
+#endif
+#if defined(MODE_FIXED) && MODE0 == TRANS
+#define NO_WP		/* wake_pending stays false: not modelled */
 #endif
 bit init_done;			/* init has started every role */
 
@@ -391,6 +433,55 @@ inline catch_pushes()
 	drain()
 }
 
+/*
+ * Under wqh.lock: WRITE_ONCE(wake_pending, false), then
+ * oefd_catch_pushes(). The store goes into the buffer and the catch's
+ * smp_mb() empties it at once: one step. This is the collector's side of
+ * the Dekker pair with the push (store wake_pending, smp_mb, quiesce's
+ * loads of pushing).
+ */
+inline clear_wp_catch()
+{
+	d_step { STBODY(F_WP, 0); FLUSHBODY };
+#ifndef NO_QUIESCE
+	quiesce();
+#endif
+	drain()
+}
+
+/*
+ * oefd_poll() after poll_wait() and its smp_mb() (rule 4): if
+ * READ_ONCE(wake_pending), take the lock and oefd_end_coalescing(): if
+ * it is still set (the load is merged with the lock: only lock holders
+ * write it), clear it and catch the pushes; unlock. Every ->poll call
+ * does it, with or without a poll table.
+ */
+inline poll_clear()
+{
+#if !defined(NO_WP) && !defined(NO_POLL_CLEAR)
+	ld(F_WP, r);
+	if
+	:: r ->
+		EV2("poll: wake_pending set: clears it under the lock (count, 0)", count, 0);
+		d_step { mem[F_LOCK] == 0 -> FLUSHBODY; mem[F_LOCK] = 1; LDBODY(F_WP, r) };
+		if
+		:: r ->
+			r = 0;
+#ifndef NO_CLEAR_CATCH
+			clear_wp_catch()
+#else
+			st(F_WP, 0)
+#endif
+		:: else -> skip
+		fi;
+		unlock()
+	:: else -> skip
+	fi
+#else
+	skip
+#endif
+}
+
 /* oefd_fast_stop() */
 inline fast_stop()
 {
@@ -477,6 +568,32 @@ inline do_read()
  * triggers the poller on EPOLLIN, the reader's default_wake_function()
  * wakes it whatever the key.
  */
+/*
+ * Rule 1: a wakeup with EPOLLIN to a non-empty queue, in exact mode, with
+ * no foreign waiter (creg: the in-kernel consumer): wake_pending = true
+ * (a buffered store; the mode is loaded under the lock). Set before the
+ * entries are called, so a collection that a callback starts reads it.
+ */
+#ifdef NO_WP
+#define SET_WP(key) skip
+#else
+#define SET_WP(key)							\
+	if								\
+	:: (key & EPOLLIN) && onq != 0 && !creg ->			\
+		LDBODY(F_MODE, r);					\
+		if							\
+		:: r == EXACT -> STBODY(F_WP, 1)			\
+		:: else -> skip						\
+		fi							\
+	:: else -> skip							\
+	fi
+#endif
+#ifdef HAVE_EPOLLER
+#define EDUE_SET(key)	edue = ((onq & QE) && (key & EPOLLIN))
+#else
+#define EDUE_SET(key)	skip
+#endif
+
 inline wake(key)
 {
 	EV2("oefd_wake (key, queue)", key, onq);
@@ -486,6 +603,10 @@ inline wake(key)
 		:: r -> STBODY(F_ARMED, 0)
 		:: else -> skip
 		fi;
+#ifndef WAKE_PENDING_LATE
+		SET_WP(key);
+#endif
+		EDUE_SET(key);
 		r = 0
 	};
 #ifdef HAVE_CONSUMER
@@ -509,7 +630,28 @@ inline wake(key)
 	if
 	:: onq & QR -> d_step { FLUSHBODY; WAKE_R }
 	:: else -> skip
-	fi
+	fi;
+#ifdef HAVE_EPOLLER
+	/* ep_poll_callback(): the item on the ready list, wake epoll_wait() */
+	if
+	:: (onq & QE) && (key & EPOLLIN) ->
+		d_step {
+			FLUSHBODY;
+			rdy = 1;
+			edue = 0;
+			if
+			:: esl -> esl = 0; running++
+			:: else -> skip
+			fi;
+			printf("EV %d: ep_poll_callback: item on the ready list %d 0\n", me, count)
+		}
+	:: else -> skip
+	fi;
+#endif
+#ifdef WAKE_PENDING_LATE
+	d_step { SET_WP(key); r = 0 };
+#endif
+	skip
 }
 
 /* oefd_arm(): transition mode, count 0, someone waits: arm, wake if caught. */
@@ -645,6 +787,30 @@ inline mask(res)
 /* ---- roles ------------------------------------------------------------ */
 
 /*
+ * Property 5's ghost steps (scenario 7). WROTE: at a write's
+ * linearization point. WRITE_RETURNS: merged with the write's last step
+ * (the earliest moment it can return): a write whose value is in no
+ * collection's result needs a wakeup due (the item on the ready list, or a
+ * wake() under way that calls the watcher's callback), or a collection
+ * in progress whose result then contains it (asserted in collected()).
+ * A write that returns before the watcher is on the queue owes no edge:
+ * the EPOLL_CTL_ADD ->poll that follows covers it.
+ */
+#ifdef HAVE_EPOLLER
+#define WROTE(wv)	uncov = uncov | (wv)
+#define WRITE_RETURNS(wv)						\
+	if								\
+	:: (uncov & (wv)) && ereg && !rdy && !edue ->			\
+		assert(coll);						\
+		relied = relied | (wv)					\
+	:: else -> skip							\
+	fi
+#else
+#define WROTE(wv)	skip
+#define WRITE_RETURNS(wv) skip
+#endif
+
+/*
  * oefd_write_value() on CPU cpu: oefd_ring_push(); refused: oefd_add()
  * with O_NONBLOCK. The lockless pre-check of oefd_fast_allowed() in
  * oefd_write_value() is left out: it can only send a write to oefd_add()
@@ -702,7 +868,18 @@ inline write_value(wv)
 		:: ok && m == EXACT ->
 			ld(F_WQ, r);
 			EV2("push: saw fast_ok, mode exact, wait queue (cpu, entries)", cpu, r);
-			ok = (r == 0)
+			ok = (r == 0);
+#ifndef NO_WP
+			/* rule 3: !waitqueue_active() || wake_pending */
+			if
+			:: !ok ->
+				ld(F_WP, r);
+				EV2("push: wait queue not empty, wake_pending (cpu, wake_pending)", cpu, r);
+				ok = r
+			:: else -> skip
+			fi;
+#endif
+			r = 0
 		:: else -> EV2("push: saw fast_ok (cpu, fast_ok)", cpu, ok)
 		fi;
 		d_step {
@@ -714,6 +891,7 @@ inline write_value(wv)
 				slot[cpu * SLOTS + head[cpu] % SLOTS] = wv;
 				head[cpu]++;
 				TOTAL_SET(total + wv);
+				WROTE(wv);
 				pushed = 1
 			:: else -> skip
 			fi;
@@ -751,13 +929,28 @@ inline write_value(wv)
 #endif
 				count = count + wv;
 				TOTAL_SET(total + wv);
+				WROTE(wv);
 				LDBODY(F_MODE, r);
 				ok = (r == EXACT || before == 0);
+#ifndef NO_WP
+				/* rule 2: exact mode skips the wakeup while
+				 * wake_pending is set (loaded under the lock) */
+				if
+				:: r == EXACT ->
+					LDBODY(F_WP, r);
+					wps = r;
+					ok = ok && !wps
+				:: else -> skip
+				fi;
+#endif
 				before = 0; r = 0
 			};
 			EV2("locked write: count += value (value, count)", wv, count);
 			if
 			:: ok -> ok = 0; wake(EPOLLIN)
+			:: wps ->
+				wps = 0;
+				EV2("locked write: wake_pending set, no wakeup (value, count)", wv, count)
 			:: else ->
 				ld(F_ARMED, r);
 				if
@@ -769,18 +962,21 @@ inline write_value(wv)
 		unlock()
 	:: else -> skip
 	fi;
-	pushed = 0
+	d_step {
+		pushed = 0;
+		WRITE_RETURNS(wv)
+	}
 }
 
 /* A writer: one or two writes (v2 = 0: none) from CPU cpu. */
 proctype writer(byte me; byte cpu; byte v1; byte v2)
 {
 	LOCALS;
-	bit ok, pushed;
+	bit ok, pushed, wps;
 	byte t, before, m;
 
 	write_value(v1);
-#if SCEN == 2
+#if SCEN == 2 || SCEN == 7
 	if
 	:: v2 -> write_value(v2)
 	:: else -> skip
@@ -818,7 +1014,12 @@ proctype reader(byte me)
 				d_step { LDBODY(F_MODE, r) };
 				if
 				:: r == TRANS -> r = 0; arm_locked()
+#ifdef NO_WP
 				:: else -> catch_pushes()
+#else
+				/* rule 5: clear wake_pending, then catch */
+				:: else -> clear_wp_catch()
+#endif
 				fi;
 				ready = (count != 0)
 			fi;
@@ -871,6 +1072,7 @@ proctype poller(byte me; byte sid)
 #ifndef NO_POLL_MB
 		mb();
 #endif
+		poll_clear();
 		mask(tot);
 		EV2("poller: oefd_mask total (total, 0)", tot, 0);
 		if
@@ -924,6 +1126,76 @@ proctype consumer(byte me; byte sid)
 }
 #endif
 
+#ifdef HAVE_EPOLLER
+/*
+ * The end of a collection's ->poll (property 5): its result r contains
+ * the writes in r; those that returned relying on this collection must be
+ * among them.
+ */
+inline collected(tot)
+{
+	d_step {
+		EV2("epoll: ->poll returns (total, uncovered before)", tot, uncov);
+		assert((relied & ~tot) == 0);
+		uncov = uncov & ~tot;
+		relied = 0;
+		coll = 0
+	}
+}
+
+/*
+ * An epoll watcher with EPOLLIN | EPOLLET that never reads (a consumer
+ * that only counts edges). EPOLL_CTL_ADD: ep_insert() calls ->poll with
+ * ep_ptable_queue_proc, so poll_wait() adds the entry under the lock;
+ * then oefd_poll() goes on (smp_mb, rule 4, snapshot), and ep_insert()
+ * puts the item on the ready list when ->poll reports EPOLLIN.
+ * epoll_wait(): sleeps while the ready list is empty; ep_send_events()
+ * takes the list, unlinks the item (list_del_init) and calls ->poll
+ * without a poll table (ep_item_poll()): a collection. EPOLLET: the item
+ * is not put back. A wakeup during the scan goes to ovflist and back on
+ * the ready list at ep_done_scan(): here rdy = 1 at any time.
+ */
+proctype epoller(byte me; byte sid)
+{
+	LOCALS;
+	byte tot;
+
+	lock();
+	d_step { onq = onq | QE; STBODY(F_WQ, onq); ereg = 1; coll = 1 };
+	unlock();
+#ifndef NO_POLL_MB
+	mb();
+#endif
+	poll_clear();
+	mask(tot);
+	collected(tot);
+	if
+	:: tot -> d_step { FLUSHBODY; rdy = 1 }	/* ep_insert(): on rdllist */
+	:: else -> skip
+	fi;
+	do
+	::
+		/* ep_poll(): sleep while the ready list is empty */
+		atomic {
+			if
+			:: !rdy -> esl = 1; running--
+			:: else -> skip
+			fi
+		};
+end_sleep:	rdy == 1;
+		/* ep_start_scan(), list_del_init(): ep->lock (a locked RMW) */
+		d_step { FLUSHBODY; rdy = 0; coll = 1 };
+		EV2("epoll_wait: unlinks the item, calls ->poll (count, 0)", count, 0);
+#ifndef NO_POLL_MB
+		mb();
+#endif
+		poll_clear();
+		mask(tot);
+		collected(tot)
+	od
+}
+#endif
+
 #if SCEN == 5 || SCEN == 6
 /* oefd_set_mode() */
 proctype setmode(byte me; byte mode)
@@ -945,7 +1217,8 @@ proctype setmode(byte me; byte mode)
 		before = count;
 #endif
 		EV2("set_mode: mode, armed = 0 (mode, count)", mode, count);
-		d_step { STBODY(F_MODE, mode); STBODY(F_ARMED, 0) };
+		/* rule 6: a mode change clears wake_pending */
+		d_step { STBODY(F_MODE, mode); STBODY(F_ARMED, 0); STBODY(F_WP, 0) };
 		catch_pushes();
 #ifndef NO_SET_MODE_WAKE
 		if
@@ -986,7 +1259,13 @@ active proctype checker()
 		/* 2. no wakeup lost: no one asleep while the total is not 0 */
 		assert(asleep == 0 || total == 0);
 		/* 2'. a consumer reading in its callback is left nothing */
-		assert(!creg || total == 0)
+		assert(!creg || total == 0);
+#ifdef HAVE_EPOLLER
+		/* 5. no lost edge: every write is in a collection's result
+		 * or the item is on the ready list */
+		assert(uncov == 0 || rdy);
+#endif
+		skip
 	}
 }
 
@@ -1030,6 +1309,11 @@ init
 		run writer(1, 1, 2, 0);
 		run reader(2);
 		run setmode(3, EXACT);
+#elif SCEN == 7
+		running = 3;
+		run writer(0, 0, 1, 4);
+		run writer(1, 1, 2, 0);
+		run epoller(2, 0);
 #endif
 		init_done = 1
 	}

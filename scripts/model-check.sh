@@ -55,6 +55,7 @@ runs=(
 	"scenario 4: ceiling, 2 pushes, locked write of 7, poller|-DSCEN=4|pass"
 	"scenario 5: set_mode exact->transition, pushes, blocking reader|-DSCEN=5|pass"
 	"scenario 6: set_mode transition->exact, pushes, blocking reader|-DSCEN=6|pass"
+	"scenario 7: coalesced exact wakeups, EPOLLET watcher that never reads|-DSCEN=7|pass"
 	"mutation NO_PUSH_MB (scenario 1) must fail|-DSCEN=1 -DNO_PUSH_MB|fail"
 	"mutation NO_QUIESCE (scenario 1) must fail|-DSCEN=1 -DNO_QUIESCE|fail"
 	"mutation NO_SECOND_HEADS (scenario 3) must fail|-DSCEN=3 -DNO_SECOND_HEADS|fail"
@@ -64,6 +65,9 @@ runs=(
 	"mutation NO_SETCOUNT_SEQ (scenario 3) must fail|-DSCEN=3 -DNO_SETCOUNT_SEQ|fail"
 	"mutation NO_SET_MODE_WAKE (scenario 5) must fail|-DSCEN=5 -DNO_SET_MODE_WAKE|fail"
 	"mutation NO_SET_MODE_WAKE (scenario 6) must fail|-DSCEN=6 -DNO_SET_MODE_WAKE|fail"
+	"mutation NO_POLL_CLEAR (scenario 7) must fail|-DSCEN=7 -DNO_POLL_CLEAR|fail"
+	"mutation WAKE_PENDING_LATE (scenario 7) must fail|-DSCEN=7 -DWAKE_PENDING_LATE|fail"
+	"mutation NO_CLEAR_CATCH (scenario 7) must fail|-DSCEN=7 -DNO_CLEAR_CATCH|fail"
 )
 
 # The counterexample of the run in the current directory, as TAP
