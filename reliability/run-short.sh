@@ -151,10 +151,25 @@ part_hotplug() {
 		"$st" --seconds "$HOTPLUG_S" --hotplug --readers nowait --writers 6
 }
 
+# with_module KO PARAM CMD...: CMD with KO loaded with PARAM, unloaded after.
+with_module() {
+	local ko=$1 param=$2 status
+	shift 2
+
+	insmod "$ko" "$param" || return 2
+	"$@"
+	status=$?
+	rmmod ohos_eventfd || return 2
+	return "$status"
+}
+
 part_modcycle() {
 	[ -n "$ko" ] || { echo "run-short.sh: --part modcycle needs --ko PATH" >&2; exit 2; }
 	run_test $((CYCLES + 120)) "modcycle: rmmod refused in use; $CYCLES load/unload cycles, no leak" \
 		"$B/modcycle" --ko "$ko" --cycles "$CYCLES"
+	# Without coalescing, every write to a watched counter takes the lock.
+	run_test $((S + 60)) "stress: exact, coalesce=0, epoll LT+ET readers: no per-CPU write" \
+		with_module "$ko" coalesce=0 "$B/stress" --seconds "$S" --readers lt,et
 }
 
 [ -x "$B/stress" ] || { echo "run-short.sh: $B is not built (make -C reliability)" >&2; exit 2; }
