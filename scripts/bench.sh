@@ -20,11 +20,14 @@ for the rows). Progress goes to stderr, the table to stdout.
 
 Without --host, for each kernel (default: 6.1 and 6.12), through scripts/vm.sh:
   - two boots under --accel icount (one vCPU, guest time = instructions):
-    rows 1, 5 and 6, the second boot only to check that the figures repeat;
+    rows 1, 5 and 6, then row 1's write and write-epoll again for
+    ohos_eventfd with the module reloaded with coalesce=0; the second boot
+    only to check that the figures repeat;
   - one boot under --accel multi --smp 2 (multi-threaded TCG, wall clock):
     rows 2, 3 and 4, then row 4 again for ohos_eventfd with the module
-    reloaded with fast_path=0.
-Then writes docs/benchmarks.md and docs/bench-writers.png. About 6 minutes
+    reloaded with fast_path=0, and its epoll and epoll-et readers with the
+    module reloaded with coalesce=0.
+Then writes docs/benchmarks.md and docs/bench-writers.png. About 8 minutes
 on 2 cores.
 
 --host runs every row on this machine, against the loaded module (the
@@ -47,6 +50,9 @@ readonly BENCH_DURATION_MS=300	# and the length of one run
 readonly BENCH_ICOUNT_ARGS=(--loops "$BENCH_LOOPS" --iters "$BENCH_ITERS"
 			    --create-iters "$BENCH_ITERS" --instances "$BENCH_INSTANCES")
 readonly BENCH_MULTI_ARGS=(--runs "$BENCH_RUNS" --duration "$BENCH_DURATION_MS")
+# What the coalesce=0 reloads run again (issue 15's rows and what they need).
+readonly BENCH_NOCOALESCE_PATH=write,write-epoll
+readonly BENCH_NOCOALESCE_READERS=epoll,epoll-et
 readonly BENCH_SMP=2
 readonly BENCH_MEM=1G
 readonly BENCH_BOOT_TIMEOUT=900
@@ -126,15 +132,24 @@ vm_bench() {
 	check_module_unchanged "$series $boot"
 }
 
+# The guest command that reloads the module with @params.
+reload_module() {
+	printf 'rmmod ohos_eventfd && insmod %q %s' "$ko" "$*"
+}
+
 bench_kernel() {
 	local series=$1 ko bench icount multi
 
 	ko=$("$OEFD_TOP/scripts/build-module.sh" "$series")
 	bench=$(printf '%q' "$bench_bin")
-	icount="$bench ${BENCH_ICOUNT_ARGS[*]} path create memory"
+	icount="$bench ${BENCH_ICOUNT_ARGS[*]} path create memory &&
+		$(reload_module coalesce=0) &&
+		$bench ${BENCH_ICOUNT_ARGS[*]} --impl ohos --path-tests $BENCH_NOCOALESCE_PATH path"
 	multi="$bench ${BENCH_MULTI_ARGS[*]} pingpong epoll writers &&
-		rmmod ohos_eventfd && insmod $(printf '%q' "$ko") fast_path=0 &&
-		$bench ${BENCH_MULTI_ARGS[*]} --impl ohos writers"
+		$(reload_module fast_path=0) &&
+		$bench ${BENCH_MULTI_ARGS[*]} --impl ohos writers &&
+		$(reload_module coalesce=0) &&
+		$bench ${BENCH_MULTI_ARGS[*]} --impl ohos --readers $BENCH_NOCOALESCE_READERS writers"
 	vm_bench "$series" icount icount "$icount"
 	vm_bench "$series" icount-repeat icount "$icount"
 	vm_bench "$series" multi multi "echo env clocksource=\$(cat $BENCH_CLOCKSOURCE); $multi"
@@ -220,7 +235,20 @@ measurement:
   cost of the two clock reads). Row 1 runs $BENCH_LOOPS loops of $BENCH_ITERS operations per
   figure after an untimed warm-up loop and reports the fastest loop: loops are
   shorter than the 4 ms between timer ticks, so some see no interrupt and the
-  fastest is the path length itself. Row 6 reports the median of $BENCH_LOOPS loops of
+  fastest is the path length itself. Row 1's **write to a counter in an epoll set,
+  event not yet collected** (issue 15): the counter is added to an epoll set
+  (\`EPOLL_CTL_ADD\`, \`EPOLLIN\`, level-triggered) that nobody calls \`epoll_wait()\`
+  on, so its event is never collected: the first write of the untimed warm-up
+  loop wakes it (queues it on the set's ready list), and every timed write finds
+  it still there. Native eventfd runs its wakeup (\`ep_poll_callback()\`, which
+  finds the item queued) on every write; ohos_eventfd in exact mode skips it while
+  it is outstanding, and on one vCPU a counter has no rings, so its writes take the
+  lock. The line gives, from \`OHOS_EFD_IOC_GET_STATS\`, how many of the counter's
+  writes woke; "what the wakeup costs" is that figure less the plain write's. The
+  \`coalesce=N\` lines are the same boot with the module reloaded (\`rmmod\`,
+  \`insmod ... coalesce=0\`) and only the write and this row run again, for
+  ohos_eventfd (native's figure is the first run's: under icount it does not move
+  between runs). Row 6 reports the median of $BENCH_LOOPS loops of
   $BENCH_ITERS creations, so it includes what closing defers (RCU frees, task work) and the
   odd timer tick. The whole boot is run twice to check that the figures repeat:
   $(report -v what=repeat -v det=icount -v rep=icount-repeat).
@@ -229,8 +257,23 @@ measurement:
   $BENCH_DURATION_MS ms per figure: the median, the quartiles and the min–max over the runs.
   Threads are pinned: the writer or pinger on CPU 0, the waiter on CPU 1; in row 4,
   writer i on CPU i and the reader on the last CPU. Row 2 and 3 figures are each
-  run's median latency. For the fast_path=N rows the module was reloaded
-  (\`rmmod\`, \`insmod ... fast_path=0\`) in the same boot. The host has $(nproc)
+  run's median latency. Row 4's writers are nonblocking and add 1 per write; its
+  consumers: **read** blocks in \`read()\`; **epoll** waits in \`epoll_wait()\`
+  (level-triggered) and then reads; **epoll-et** (issue 15) is registered with
+  \`EPOLLIN|EPOLLET\` and only calls \`epoll_wait()\` in a loop, never \`read()\`, as
+  libuv, netty, mio/tokio and bun use their wakeup eventfd: the count just grows
+  (about $BENCH_DURATION_MS ms of writes is nowhere near the ceiling), each return collects the
+  event, and every write after it must make a new edge. Its figures are the
+  writes per second, the per-CPU path share (\`fast_writes\` / \`writes\`), the locked
+  writes (\`slow_writes\`) and the wakeups per 1000 writes from
+  \`OHOS_EFD_IOC_GET_STATS\` after the writers stop, and the consumer's
+  \`epoll_wait()\` returns per 1000 writes, native's included; an \`epoll_wait()\` that
+  waits 1 s while writers run is counted as a timeout (a lost edge). epoll-et is
+  measured for native and exact mode only: transition mode gives a consumer that
+  never reads one edge in all, by design. For the fast_path=N rows the module was
+  reloaded (\`rmmod\`, \`insmod ... fast_path=0\`) in the same boot, for every reader;
+  for the coalesce=N rows (\`insmod ... coalesce=0\`: every write in exact mode wakes,
+  as before issue 15) likewise, for the epoll and epoll-et readers. The host has $(nproc)
   cores, so there is no \`-smp 4\` run: with more vCPUs than host cores, MTTCG
   would time-slice vCPUs instead of running them in parallel.
 - **Memory** (row 5, in the icount boot, $BENCH_MEM guest): $BENCH_INSTANCES instances of one
@@ -281,7 +324,10 @@ It runs the same binary, every row, against the loaded module, and prints the sa
 tables in nanoseconds of real time (row 5 needs root for /proc/slabinfo). It writes
 nothing. It fails with a message when /dev/ohos_eventfd is absent. For the fast_path
 comparison, reload the module with \`fast_path=0\` and run
-\`bench/ohos_eventfd_bench --impl ohos writers\`.
+\`bench/ohos_eventfd_bench --impl ohos writers\`; for the coalescing one, with
+\`coalesce=0\` and run \`bench/ohos_eventfd_bench --impl ohos --path-tests
+$BENCH_NOCOALESCE_PATH path\` and \`bench/ohos_eventfd_bench --impl ohos --readers
+$BENCH_NOCOALESCE_READERS writers\`.
 EOF
 }
 
