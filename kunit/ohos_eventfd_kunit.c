@@ -27,6 +27,7 @@
 #include <linux/list.h>
 #include <linux/module.h>
 #include <linux/perf_event.h>
+#include <linux/poll.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
 #include <linux/spinlock.h>
@@ -1009,6 +1010,67 @@ static void foreign_waiter_woken_by_each_write(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, w.calls, 3);
 }
 
+/*
+ * poll()'s own table (__pollwait, pollwake): the waiter is recognised as
+ * one that collects through ->poll, so writes coalesce under it. The file
+ * holds references enough for the table's get_file() and fput().
+ */
+static struct poll_wqueues *oefd_kunit_poll_table(struct kunit *test, struct file *file)
+{
+	struct poll_wqueues *pwq = kunit_kzalloc(test, sizeof(*pwq), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, pwq);
+	atomic_long_set(&file->f_count, 2);
+	poll_initwait(pwq);
+	pwq->pt._key = EPOLLIN | EPOLLERR | EPOLLHUP;	/* as do_pollfd() for POLLIN */
+	return pwq;
+}
+
+static void poll_table_waiter_collects(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx_rings(test, 0, 0);
+	struct file *file = oefd_kunit_file(test, ctx);
+	struct poll_wqueues *pwq = oefd_kunit_poll_table(test, file);
+	bool pushed;
+
+	oefd_poll(file, &pwq->pt);
+	OEFD_EXPECT_WRITE(test, ctx, 5, 0);
+	KUNIT_EXPECT_TRUE(test, pwq->triggered);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(ctx->wake_pending));
+	migrate_disable();
+	pushed = oefd_kunit_push(ctx, 3);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, (__force u32)oefd_poll(file, NULL),
+			(__force u32)(EPOLLIN | EPOLLOUT));
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(ctx->wake_pending));
+	poll_freewait(pwq);
+
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(ctx->foreign_waiter));
+	KUNIT_EXPECT_TRUE(test, pushed);
+	OEFD_EXPECT_CENTRAL(test, ctx, 5 + 3);
+}
+
+/* The same table asking for EPOLLEXCLUSIVE is foreign: every write wakes. */
+static void exclusive_waiter_is_foreign(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx_rings(test, 0, 0);
+	struct file *file = oefd_kunit_file(test, ctx);
+	struct poll_wqueues *pwq = oefd_kunit_poll_table(test, file);
+	bool pushed;
+
+	pwq->pt._key |= EPOLLEXCLUSIVE;
+	oefd_poll(file, &pwq->pt);
+	OEFD_EXPECT_WRITE(test, ctx, 5, 0);
+	migrate_disable();
+	pushed = oefd_kunit_push(ctx, 3);
+	migrate_enable();
+	poll_freewait(pwq);
+
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(ctx->foreign_waiter));
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(ctx->wake_pending));
+	KUNIT_EXPECT_FALSE(test, pushed);
+}
+
 /* A mode change ends coalescing; transition mode never starts it. */
 static void set_mode_ends_coalescing(struct kunit *test)
 {
@@ -1029,6 +1091,8 @@ static struct kunit_case ohos_eventfd_coalesce_cases[] = {
 	KUNIT_CASE(sleeping_reader_ends_coalescing),
 	KUNIT_CASE(foreign_waiter_woken_by_each_write),
 	KUNIT_CASE(set_mode_ends_coalescing),
+	KUNIT_CASE(poll_table_waiter_collects),
+	KUNIT_CASE(exclusive_waiter_is_foreign),
 	{}
 };
 

@@ -682,26 +682,31 @@ static void oefd_poll_locked(struct ohos_eventfd_ctx *ctx,
 __poll_t oefd_poll(struct file *file, poll_table *wait)
 {
 	struct ohos_eventfd_ctx *ctx = file->private_data;
+	bool pending;
 
 	if (unlikely(oefd_foreign_wait(ctx, wait)))
 		oefd_poll_locked(ctx, oefd_add_foreign_locked);
 	poll_wait(file, &ctx->wqh, wait);
 	/*
-	 * Pairs with smp_mb() in oefd_ring_push(): a push that missed our
-	 * wait queue entry (or, below, the end of coalescing) is waited for
-	 * and counted by oefd_snapshot(). Locked writers change count under
-	 * wqh.lock, which poll_wait() took: as in eventfd_poll(), either we
-	 * see their count or they see our entry and wake us.
-	 */
-	smp_mb();
-	/*
 	 * A collection: the writes since the wakeup it collects are in the
 	 * snapshot below, and the next one wakes again. wake_pending was set
 	 * before that wakeup (oefd_wake()); read false, it is either clear or
 	 * set by a later wakeup, which reached our entry and brings another
-	 * collection.
+	 * collection. Read before the smp_mb() below: a clear read here may
+	 * be another collector's whose catch is still running, and the
+	 * barrier orders our read before our own quiesce, so that a push
+	 * which saw the flag set is waited for by our snapshot too.
 	 */
-	if (READ_ONCE(ctx->wake_pending))
+	pending = READ_ONCE(ctx->wake_pending);
+	/*
+	 * Pairs with smp_mb() in oefd_ring_push(): a push that missed our
+	 * wait queue entry (or the end of coalescing) is waited for and
+	 * counted by oefd_snapshot(). Locked writers change count under
+	 * wqh.lock, which poll_wait() took: as in eventfd_poll(), either we
+	 * see their count or they see our entry and wake us.
+	 */
+	smp_mb();
+	if (pending)
 		oefd_poll_locked(ctx, oefd_end_coalescing);
 	return oefd_mask(ctx);
 }
