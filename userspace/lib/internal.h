@@ -29,7 +29,8 @@ const char *oefd_strerror(int err);
 /*
  * open(2) and close(2) as system calls: glibc's wrappers are cancellation
  * points and eventfd(3) is not one, so nothing under eventfd() may be.
- * (ioctl, fstat, fcntl(F_DUPFD_CLOEXEC) and readlink are not either.)
+ * (ioctl, fstat, fcntl(F_DUPFD_CLOEXEC, F_SETSIG, F_GETSIG) and readlink
+ * are not either.)
  */
 static inline int oefd_open_nocancel(const char *path, int oflags, mode_t mode)
 {

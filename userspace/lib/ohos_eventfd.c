@@ -119,10 +119,11 @@ static int oefd_create_by_open(unsigned int initval, int flags)
  * fd before each use would cost a second system call per counter, so
  * CREATE is sent first and the fd is checked only when CREATE fails
  * (docs/design.md, "The library's factory", says why sending it to a
- * stranger is safe). The check is fstat(): a character device with our
- * misc device's number is served by our driver, whatever else at that
- * number is not. A stranger is left alone, never closed, and a new factory
- * is opened.
+ * stranger is safe). The check is the factory's signature and fstat(): a
+ * program's own fd of the device is a character device with our misc
+ * device's number too, but only the open file the library made its factory
+ * carries OEFD_FACTORY_SIGNATURE. A stranger is left alone, never closed,
+ * and a new factory is opened.
  *
  * The word holds the factory's fd and a generation that every publication
  * increments, so that a factory opened again at the number of the one it
@@ -146,6 +147,18 @@ static int oefd_create_by_open(unsigned int initval, int flags)
 static uint64_t oefd_factory;
 static uint32_t oefd_factory_dev;
 
+/*
+ * The factory's signature, set with F_SETSIG on its open file when it is
+ * opened and read with F_GETSIG before the library trusts or closes the
+ * number: a property of the open file description, which a program's own
+ * open() of the node does not share (F_GETSIG 0 until F_SETSIG). 32 is
+ * glibc's and musl's internal SIGCANCEL, which sigaction() refuses to
+ * programs, so no program picks it for a file of its own. Inert: the
+ * signal is only sent through O_ASYNC to an F_SETOWN owner, and our driver
+ * has no ->fasync, leases are for regular files, dnotify for directories.
+ */
+#define OEFD_FACTORY_SIGNATURE	32
+
 static int oefd_factory_fd(uint64_t factory)
 {
 	return (int)(uint32_t)factory;
@@ -158,23 +171,29 @@ static uint64_t oefd_factory_next(uint64_t old, int fd)
 }
 
 /*
- * Is the factory's number, which just failed a CREATE, still our device?
+ * Is the factory's number, which just failed a CREATE, still our factory:
+ * a file of our device, and the signed open file? Two system calls, on
+ * failure paths only; errno is kept, the caller reports its own error.
  * Kernel device numbers have 12-bit majors and 20-bit minors: st_rdev fits
  * in 32 bits.
  */
 static int oefd_factory_intact(uint64_t factory)
 {
+	int fd = oefd_factory_fd(factory), err = errno, ours;
 	struct stat st;
 
-	return oefd_factory_fd(factory) > STDERR_FILENO &&
-	       fstat(oefd_factory_fd(factory), &st) == 0 && S_ISCHR(st.st_mode) &&
-	       (uint32_t)st.st_rdev == __atomic_load_n(&oefd_factory_dev, __ATOMIC_RELAXED);
+	ours = fd > STDERR_FILENO && fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) &&
+	       (uint32_t)st.st_rdev == __atomic_load_n(&oefd_factory_dev, __ATOMIC_RELAXED) &&
+	       fcntl(fd, F_GETSIG) == OEFD_FACTORY_SIGNATURE;
+	errno = err;
+	return ours;
 }
 
 /*
  * Why the device cannot serve this process (ENOENT, ENODEV, EACCES,
  * EPERM: a missing node, no driver or a node of another driver, a refusing
- * node or device cgroup), kept so that the fallback does not retry open()
+ * node or device cgroup, a sysfs number that cannot be read or parsed),
+ * kept so that the fallback does not retry open()
  * on every call; 0 when not known. Cleared by the next factory that opens.
  * Calls without the fallback always try the device; calls with it try it
  * again at most once per second of CLOCK_MONOTONIC_COARSE
@@ -256,49 +275,106 @@ static uint32_t oefd_sysfs_dev(void)
 }
 
 /*
+ * The node opened but sysfs did not give our number (@err from
+ * oefd_sysfs_dev()): the node cannot be checked, so it is not used. Errors
+ * that last are noted like a missing device, so that the fallback does not
+ * pay the four system calls of this attempt on every call.
+ */
+static int oefd_sysfs_failed(int err)
+{
+	switch (err) {
+	case EMFILE:
+	case ENFILE:
+	case ENOMEM:
+	case EINTR:
+	case EAGAIN:
+		/* Passing, or a program closing fds it does not own: not noted. */
+		return oefd_fail(err, "cannot read %s: %s", OEFD_SYSFS_DEV, oefd_strerror(err));
+	case ENOENT:
+		oefd_note_open(ENODEV);
+		return oefd_fail(ENODEV, "%s exists but %s does not: the ohos_eventfd module is not loaded, or sysfs is not mounted; the node is not trusted",
+				 OHOS_EVENTFD_DEVICE, OEFD_SYSFS_DEV);
+	case EACCES:
+	case EPERM:
+		oefd_note_open(err);
+		return oefd_fail(err, "permission denied reading %s: %s cannot be checked against the ohos_eventfd misc device's number, so it is not used",
+				 OEFD_SYSFS_DEV, OHOS_EVENTFD_DEVICE);
+	case EINVAL:
+		oefd_note_open(ENODEV);
+		return oefd_fail(ENODEV, "%s holds no MAJOR:MINOR: %s cannot be checked against the ohos_eventfd misc device's number, so it is not used",
+				 OEFD_SYSFS_DEV, OHOS_EVENTFD_DEVICE);
+	default:
+		oefd_note_open(ENODEV);
+		return oefd_fail(ENODEV, "cannot read %s (%s): %s cannot be checked against the ohos_eventfd misc device's number, so it is not used",
+				 OEFD_SYSFS_DEV, oefd_strerror(err), OHOS_EVENTFD_DEVICE);
+	}
+}
+
+/* Move a just-opened factory above the standard streams; -1 with the message. */
+static int oefd_above_stderr(int fd)
+{
+	int high;
+
+	if (fd > STDERR_FILENO)
+		return fd;
+	high = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+	oefd_close_nocancel(fd);
+	if (high < 0)
+		return oefd_fail(errno, "no fd above 2 for %s: %s", OHOS_EVENTFD_DEVICE,
+				 oefd_strerror(errno));
+	return high;
+}
+
+/*
+ * Is @fd, just opened, our misc device @dev (from sysfs)? Then sign it
+ * (OEFD_FACTORY_SIGNATURE). 0, or -1 with the message.
+ */
+static int oefd_factory_check(int fd, uint32_t dev)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return oefd_fail(errno, "fstat of %s (fd %d): %s", OHOS_EVENTFD_DEVICE, fd,
+				 oefd_strerror(errno));
+	if (!S_ISCHR(st.st_mode) || (uint32_t)st.st_rdev != dev) {
+		oefd_note_open(ENODEV);
+		return oefd_fail(ENODEV, "%s is not the ohos_eventfd misc device %u:%u (a stale node of another driver?)",
+				 OHOS_EVENTFD_DEVICE, major(dev), minor(dev));
+	}
+	/* ENOMEM since 6.12, which allocates the owner struct on demand: passing. */
+	if (fcntl(fd, F_SETSIG, OEFD_FACTORY_SIGNATURE) < 0)
+		return oefd_fail(errno, "F_SETSIG on %s (fd %d): %s", OHOS_EVENTFD_DEVICE, fd,
+				 oefd_strerror(errno));
+	return 0;
+}
+
+/*
  * Open a factory, close-on-exec, above the standard streams (a program that
  * closed stdin and opens /dev/null to get fd 0 back must not find us
- * there), and check that the node is our misc device. sysfs is read first:
- * with one free fd, the node then takes it. Returns the fd, or -1 with
- * errno and the message.
+ * there), check that the node is our misc device and sign it. sysfs is
+ * read first: with one free fd, the node then takes it. Returns the fd, or
+ * -1 with errno and the message.
  */
 static int oefd_factory_open(void)
 {
 	uint32_t dev = oefd_sysfs_dev();
 	int sysfs_err = errno;
 	int fd = oefd_open_nocancel(OHOS_EVENTFD_DEVICE, O_RDWR | O_CLOEXEC, 0);
-	int low = fd;
-	struct stat st;
 
 	if (fd < 0) {
 		oefd_note_open(errno);
 		return oefd_open_failed(errno);
 	}
-	if (low <= STDERR_FILENO) {
-		fd = fcntl(low, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
-		oefd_close_nocancel(low);
-		if (fd < 0)
-			return oefd_fail(errno, "no fd above 2 for %s: %s", OHOS_EVENTFD_DEVICE,
-					 oefd_strerror(errno));
+	fd = oefd_above_stderr(fd);
+	if (fd < 0)
+		return -1;
+	if (!dev) {
+		oefd_close_nocancel(fd);
+		return oefd_sysfs_failed(sysfs_err);
 	}
-	if (fstat(fd, &st) < 0) {
-		oefd_fail(errno, "fstat of %s (fd %d): %s", OHOS_EVENTFD_DEVICE, fd, oefd_strerror(errno));
+	if (oefd_factory_check(fd, dev) < 0) {
 		oefd_close_nocancel(fd);
 		return -1;
-	}
-	if (!dev && sysfs_err != ENOENT) {
-		/* EMFILE, or a program closing fds it does not own: passing, not noted. */
-		oefd_close_nocancel(fd);
-		return oefd_fail(sysfs_err, "cannot read %s: %s", OEFD_SYSFS_DEV, oefd_strerror(sysfs_err));
-	}
-	if (!dev || !S_ISCHR(st.st_mode) || (uint32_t)st.st_rdev != dev) {
-		oefd_close_nocancel(fd);
-		oefd_note_open(ENODEV);
-		if (!dev)
-			return oefd_fail(ENODEV, "%s exists but %s cannot be read (%s): the ohos_eventfd module is not loaded, or sysfs is not mounted; the node is not trusted",
-					 OHOS_EVENTFD_DEVICE, OEFD_SYSFS_DEV, oefd_strerror(sysfs_err));
-		return oefd_fail(ENODEV, "%s is not the ohos_eventfd misc device %u:%u (a stale node of another driver?)",
-				 OHOS_EVENTFD_DEVICE, major(dev), minor(dev));
 	}
 	oefd_note_open(0);
 	__atomic_store_n(&oefd_factory_dev, dev, __ATOMIC_RELAXED);
@@ -329,8 +405,9 @@ static int oefd_factory_replace(uint64_t *factory)
 /*
  * Take the factory @factory out of the word and close it: its fd is the
  * one a counter needs (the fd limit) or of no use (a module without
- * CREATE). Only when the word is still @factory and its number still our
- * device; 1 when it was retired.
+ * CREATE). Only when the word is still @factory and its number still holds
+ * the signed factory (a program's own fd of the device there is left
+ * alone); 1 when it was retired.
  */
 static int oefd_factory_retire(uint64_t factory)
 {
@@ -382,8 +459,8 @@ static int oefd_ioc_create(int fd, unsigned int initval, int flags)
 }
 
 /*
- * CREATE failed with @err on @factory, which fstat() found to be our
- * device after the failure. EMFILE/ENFILE: the factory holds the fd the
+ * CREATE failed with @err on @factory, found to be our signed factory
+ * after the failure. EMFILE/ENFILE: the factory holds the fd the
  * counter needs, so it is retired and the counter opened in its place
  * (eventfd(2) would have had that fd). ENOTTY: our driver without CREATE,
  * unless the number held a stranger at the moment of the CREATE; asked
@@ -422,8 +499,9 @@ static int oefd_create_failed(int err, uint64_t factory, unsigned int initval, i
 /*
  * The one place that makes a counter, on the device, never falling back.
  * CREATE on the factory; when it fails, the failure says something only
- * if the word did not change meanwhile and its number is still our device
- * (EBADF never comes from our driver: the number was closed). Otherwise a
+ * if the word did not change meanwhile and its number still holds our
+ * signed factory (EBADF never comes from our driver: the number was
+ * closed). Otherwise a
  * new factory. Three rounds: first use, a factory closed behind our back,
  * and once more for a program that closes fds as fast as we open them.
  */

@@ -22,13 +22,34 @@
  *
  * OHOS_EVENTFD_PRELOAD_LOG=FILE appends one line per eventfd() call saying
  * what the counter is (its /proc link), so a test can prove the calls
- * reached us. Like the rest, the log is safe in a signal handler.
+ * reached us. Like the rest, the log is safe in a signal handler: the
+ * variable is read once, by the constructor, since getenv() is not
+ * async-signal-safe (it walks an environ that setenv() may be replacing).
+ * It is read with secure_getenv(): under /etc/ld.so.preload the shim is in
+ * set-user-ID programs too, which must not append to a file their caller
+ * names.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+
+/*
+ * The log's path, copied: a program may overwrite its environment's
+ * strings (a process title) or change it. "" when not logging; a path too
+ * long to copy could not be opened either.
+ */
+static char oefd_log_path[4096];
+
+__attribute__((constructor))
+static void oefd_preload_init(void)
+{
+	const char *log = secure_getenv("OHOS_EVENTFD_PRELOAD_LOG");
+
+	if (log && strlen(log) < sizeof(oefd_log_path))
+		strcpy(oefd_log_path, log);
+}
 
 static void oefd_log(const char *path, unsigned int initval, int flags, int ret)
 {
@@ -54,16 +75,15 @@ static void oefd_log(const char *path, unsigned int initval, int flags, int ret)
 
 OEFD_PUBLIC int eventfd(unsigned int initval, int flags)
 {
-	const char *log = getenv("OHOS_EVENTFD_PRELOAD_LOG");
 	int fd, err;
 
 	if (flags & ~OEFD_EFD_FLAGS)
 		fd = oefd_native_eventfd(initval, flags);
 	else
 		fd = ohos_eventfd(initval, flags | OHOS_EFD_FALLBACK);
-	if (log && *log) {
+	if (oefd_log_path[0]) {
 		err = errno;
-		oefd_log(log, initval, flags, fd);
+		oefd_log(oefd_log_path, initval, flags, fd);
 		errno = err;
 	}
 	return fd;

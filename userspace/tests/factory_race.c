@@ -24,13 +24,25 @@
  *                          eventfd with it
  *   recheck                no node, then the node appears: a call with the
  *                          fallback uses the device within about a second
+ *   owned                  the program's own fd of the device dup2()ed onto
+ *                          the factory's number, then no fd free: EMFILE as
+ *                          from eventfd(), and the program's fd stays open
+ *   full                   the factory closed, its number above the fd
+ *                          limit, no fd free: a call with the fallback fails
+ *                          with EMFILE, as eventfd() does
+ *   sysfs ERRNO            the sysfs number refused or unparsable (set up by
+ *                          the caller): strict calls fail with ERRNO naming
+ *                          sysfs, and 100 calls with the fallback try the
+ *                          node at most once a second, not once each
  */
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <time.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 
 #include "tap.h"
@@ -202,8 +214,8 @@ static void scenario_orphan(void)
 	tap_check(n == 1, "orphan: two threads replaced the same factory: %d factory fd(s) left (1: none orphaned)", n);
 }
 
-/* Every fd below 64 taken but @free. */
-static void fill_fds_but(int free_fd)
+/* Every fd below 64 taken. */
+static void fill_fds(void)
 {
 	struct rlimit limit;
 
@@ -212,6 +224,12 @@ static void fill_fds_but(int free_fd)
 	setrlimit(RLIMIT_NOFILE, &limit);
 	while (dup(STDERR_FILENO) >= 0)
 		;
+}
+
+/* Every fd below 64 taken but @free. */
+static void fill_fds_but(int free_fd)
+{
+	fill_fds();
 	close(free_fd);
 }
 
@@ -278,6 +296,128 @@ static void scenario_recheck(void)
 		  used ? "used" : "not used", ms);
 }
 
+/*
+ * owned: a program's own counter of the device at the factory's number
+ * passes an fstat() check; at the fd limit the library must not take it
+ * for its factory and close it. O_APPEND marks the program's open file.
+ */
+static void scenario_owned(void)
+{
+	int factory = first_factory(), own = open(NODE, O_RDWR | O_CLOEXEC), fd, err, fl;
+
+	if (own < 0 || dup2(own, factory) != factory ||
+	    fcntl(factory, F_SETFL, fcntl(factory, F_GETFL) | O_APPEND) < 0) {
+		printf("not ok - owned: the program's fd of %s at fd %d: %s\n", NODE, factory, strerror(errno));
+		return;
+	}
+	close(own);
+	fill_fds();
+	errno = 0;
+	fd = ohos_eventfd(0, EFD_CLOEXEC);
+	err = errno;
+	fl = fcntl(factory, F_GETFL);
+	tap_check(fd < 0 && err == EMFILE,
+		  "owned: with no fd free, ohos_eventfd() fails with EMFILE as eventfd() does (%d, %s: %s)",
+		  fd, strerrorname_np(err), ohos_eventfd_last_error());
+	tap_check(fl >= 0 && (fl & O_APPEND),
+		  "owned: the program's fd %d of the device is still its own open file (F_GETFL 0x%x)", factory, fl);
+	fd = ohos_eventfd(0, EFD_CLOEXEC | OHOS_EFD_FALLBACK);
+	err = errno;
+	fl = fcntl(factory, F_GETFL);
+	tap_check(fd < 0 && err == EMFILE && fl >= 0 && (fl & O_APPEND),
+		  "owned: with the fallback too: EMFILE (%d, %s), fd %d still the program's (F_GETFL 0x%x)",
+		  fd, strerrorname_np(err), factory, fl);
+}
+
+/*
+ * The library's attempts to use the device, counted as its opens of the
+ * sysfs number: it opens files with syscall(SYS_openat), which binds to
+ * this definition. Six arguments, as glibc's syscall() reads them.
+ */
+#define SYSFS_DEV	"/sys/class/misc/ohos_eventfd/dev"
+static int sysfs_opens;
+
+EXPORTED long syscall(long nr, ...)
+{
+	static long (*next)(long, ...);
+	long a[6];
+	va_list ap;
+	int i;
+
+	va_start(ap, nr);
+	for (i = 0; i < 6; i++)
+		a[i] = va_arg(ap, long);
+	va_end(ap);
+	if (!next)
+		next = (long (*)(long, ...))dlsym(RTLD_NEXT, "syscall");
+	if (nr == SYS_openat && a[1] && !strcmp((const char *)a[1], SYSFS_DEV))
+		sysfs_opens++;
+	return next(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+/*
+ * full: the checks of a closed factory must not leave their EBADF in
+ * errno. The limit lowered to the factory's number keeps that number closed.
+ */
+static void scenario_full(void)
+{
+	int factory = first_factory(), fd, err;
+	struct rlimit limit;
+
+	close(factory);
+	getrlimit(RLIMIT_NOFILE, &limit);
+	limit.rlim_cur = (rlim_t)factory;
+	setrlimit(RLIMIT_NOFILE, &limit);
+	while (dup(STDERR_FILENO) >= 0)
+		;
+	errno = 0;
+	fd = ohos_eventfd(0, EFD_CLOEXEC | OHOS_EFD_FALLBACK);
+	err = errno;
+	tap_check(fd < 0 && err == EMFILE,
+		  "full: the factory closed and no fd free: EMFILE with the fallback, as eventfd() (%d, %s: %s)",
+		  fd, strerrorname_np(err), ohos_eventfd_last_error());
+}
+
+static long elapsed_ms(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)(now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+/* sysfs: the caller made /sys/class/misc/ohos_eventfd/dev refuse or hold no number. */
+static void scenario_sysfs(const char *expected)
+{
+	int fd, err, i, native = 0, checks;
+	struct timespec start;
+	long ms;
+
+	errno = 0;
+	fd = ohos_eventfd(0, EFD_CLOEXEC);
+	err = errno;
+	tap_check(fd < 0 && !strcmp(strerrorname_np(err) ?: "", expected) &&
+		  strstr(ohos_eventfd_last_error(), "/sys/class/misc/ohos_eventfd/dev"),
+		  "sysfs %s: a strict call fails with %s naming the sysfs file (%d, %s: %s)", expected,
+		  expected, fd, strerrorname_np(err), ohos_eventfd_last_error());
+	if (fd >= 0)
+		close(fd);
+	sysfs_opens = 0;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (i = 0; i < 100; i++) {
+		fd = ohos_eventfd(0, EFD_CLOEXEC | OHOS_EFD_FALLBACK);
+		native += fd >= 0 && !strcmp(fd_link(fd), "anon_inode:[eventfd]");
+		if (fd >= 0)
+			close(fd);
+	}
+	ms = elapsed_ms(&start);
+	checks = sysfs_opens;
+	tap_check(native == 100, "sysfs %s: 100 calls with the fallback give native eventfds (%d)", expected, native);
+	tap_check(checks <= 1 + ms / 1000 + 1,
+		  "sysfs %s: they try the device at most once a second (%d reads of the sysfs number in %ld ms)",
+		  expected, checks, ms);
+}
+
 int main(int argc, char **argv)
 {
 	const char *scenario = argc > 1 ? argv[1] : "";
@@ -296,6 +436,12 @@ int main(int argc, char **argv)
 		scenario_stale();
 	else if (!strcmp(scenario, "recheck"))
 		scenario_recheck();
+	else if (!strcmp(scenario, "full"))
+		scenario_full();
+	else if (!strcmp(scenario, "owned"))
+		scenario_owned();
+	else if (!strcmp(scenario, "sysfs") && argc == 3)
+		scenario_sysfs(argv[2]);
 	else
 		return 2;
 	return tap_failures ? 1 : 0;

@@ -25,6 +25,9 @@
  *   lookups VERSION  which object each way of looking eventfd up finds
  *            (VERSION: eventfd's version node in this libc): what
  *            ohos_eventfd(3) says the shim catches and does not
+ *   getenv   how many getenv() and secure_getenv() calls 100 eventfd()
+ *            make (none in glibc: getenv() is not async-signal-safe, a
+ *            handler may call eventfd())
  *   basic    one eventfd(), for runs under other conditions (user, node)
  *   loop     100 eventfd() + close(), for counting system calls
  *   dlopen PATH       100 dlopen/ohos_eventfd()/dlclose cycles of the
@@ -42,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/auxv.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/time.h>
@@ -84,6 +88,30 @@ EXPORTED void *realloc(void *ptr, size_t size)
 EXPORTED void free(void *ptr)
 {
 	__libc_free(ptr);
+}
+
+/*
+ * getenv() and secure_getenv(), counted while @counting_getenv: the
+ * program's definitions bind the libraries' calls.
+ */
+extern char **environ;
+static volatile int counting_getenv, getenv_calls;
+
+EXPORTED char *getenv(const char *name)
+{
+	size_t len = strlen(name);
+	char **env;
+
+	getenv_calls += counting_getenv;
+	for (env = environ; env && *env; env++)
+		if (!strncmp(*env, name, len) && (*env)[len] == '=')
+			return *env + len + 1;
+	return NULL;
+}
+
+EXPORTED char *secure_getenv(const char *name)
+{
+	return getauxval(AT_SECURE) ? NULL : getenv(name);
 }
 
 /* "ok", or the errno name of a failed eventfd(); closes the counter. */
@@ -308,6 +336,17 @@ static void scenario_loop(void)
 	printf("100 eventfd(): %d failed\n", failures);
 }
 
+static void scenario_getenv(void)
+{
+	int i, failures = 0;
+
+	counting_getenv = 1;
+	for (i = 0; i < 100; i++)
+		failures += strcmp(try_eventfd(EFD_CLOEXEC), "ok") != 0;
+	counting_getenv = 0;
+	printf("100 eventfd(): %d failed, %d getenv() calls\n", failures, getenv_calls);
+}
+
 /*
  * How many fds of this process are the device node (factories); with
  * @close_them, close them: what closefrom() does behind the library's back,
@@ -397,6 +436,8 @@ int main(int argc, char **argv)
 		scenario_counter();
 	else if (!strcmp(scenario, "lookups") && argc == 3)
 		scenario_lookups(argv[2]);
+	else if (!strcmp(scenario, "getenv"))
+		scenario_getenv();
 	else if (!strcmp(scenario, "basic"))
 		printf("eventfd(): %s\n", try_eventfd(EFD_CLOEXEC));
 	else if (!strcmp(scenario, "loop"))

@@ -10,12 +10,14 @@
  * Each check runs in a child of a parent that never creates a counter, so
  * that each starts without a factory, as a new process does. The factory is
  * found as the fd linking to /dev/ohos_eventfd: these tests open the device
- * no other way.
+ * no other way, but for one check that, after finding the factory, puts a
+ * counter of its own opened from the node at the factory's number.
  */
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -260,6 +262,43 @@ static void check_replaced_by_eventfd(void)
 		  (unsigned long long)value);
 }
 
+/*
+ * The program's own counter of the device at the factory's number: fstat()
+ * cannot tell it from the factory. At the fd limit the library must fail
+ * as eventfd(2) does, not close that counter to make room.
+ */
+static void check_replaced_by_own_counter(void)
+{
+	struct rlimit limit;
+	int factory, own, fd, err;
+	uint64_t value = 0;
+
+	tap_check(create_works(), "first counter");
+	factory = the_factory();
+	own = open(OHOS_EVENTFD_DEVICE, O_RDWR | O_CLOEXEC);
+	if (factory < 0 || own < 0 || ohos_eventfd_write(own, 5) || dup2(own, factory) != factory) {
+		tap_check(0, "dup2(own counter, factory fd %d): %s", factory, strerror(errno));
+		return;
+	}
+	close(own);
+	getrlimit(RLIMIT_NOFILE, &limit);
+	limit.rlim_cur = 64;
+	setrlimit(RLIMIT_NOFILE, &limit);
+	while (dup(STDERR_FILENO) >= 0)
+		;
+	fd = ohos_eventfd(0, EFD_CLOEXEC);
+	err = errno;
+	tap_check(fd < 0 && err == EMFILE, "no fd free: EMFILE as from eventfd() (%d, %s: %s)", fd,
+		  strerrorname_np(err), ohos_eventfd_last_error());
+	fd = ohos_eventfd(0, EFD_CLOEXEC | OHOS_EFD_FALLBACK);
+	err = errno;
+	tap_check(fd < 0 && err == EMFILE, "with the fallback: EMFILE (%d, %s)", fd, strerrorname_np(err));
+	err = ohos_eventfd_peek(factory, &value);
+	tap_check(err == 0 && value == 5,
+		  "the program's counter at fd %d is untouched: it still holds 5 (%s%llu)", factory,
+		  err ? ohos_eventfd_last_error() : "", (unsigned long long)value);
+}
+
 static void check_fork(void)
 {
 	int factory, child_factory;
@@ -470,6 +509,7 @@ int main(int argc, char **argv)
 	run_isolated(check_errno_after_reopen, "errno after a reopen");
 	run_isolated(check_replaced_by_dev_null, "replaced by /dev/null");
 	run_isolated(check_replaced_by_eventfd, "replaced by an eventfd");
+	run_isolated(check_replaced_by_own_counter, "replaced by the program's own counter");
 	run_isolated(check_fork, "fork");
 	run_isolated(check_fork_while_creating, "fork while threads create");
 	run_isolated(check_exec, "exec");

@@ -6,14 +6,18 @@
 # reference) and under it, and the outputs must be the same: cancellation,
 # a signal handler calling eventfd(), a fork child handler calling it,
 # errno after success, one free fd, a node the user may not open, a node
-# of another driver. Then what has no glibc twin: the device is opened at
+# of another driver, getenv() calls (none per eventfd()). Then what has no
+# glibc twin: the device is opened at
 # most once for many eventfd() calls (strace), dlopen/dlclose cycles leave
-# at most one factory, and the shim and the library share one.
+# at most one factory, the shim and the library share one, and a program
+# with file capabilities under an /etc/ld.so.preload of the shim ignores
+# OHOS_EVENTFD_PRELOAD_LOG (secure_getenv).
 #
 # The factory's own code runs without the module against a stand-in (as
 # root, in a mount namespace): /dev/ohos_eventfd and a fake
 # /sys/class/misc/ohos_eventfd/dev name /dev/net/tun (10:200), and
-# tun_create.so (or factory_race, which links it) answers CREATE for it.
+# tun_create.so (or factory_race, which links it) answers CREATE for it;
+# factory_race also runs with that sysfs file unreadable or unparsable.
 set -u
 . "$(dirname "$0")/tap.sh"
 
@@ -52,6 +56,8 @@ same_as_glibc signal -- signal
 same_as_glibc atfork -- atfork
 same_as_glibc errno -- errno
 same_as_glibc onefd -- onefd
+# With the log variable set, as a test or a user would: read once, not per call.
+same_as_glibc getenv env OHOS_EVENTFD_PRELOAD_LOG="$work/getenv.log" -- getenv
 
 # A translated locale, built here: strerror() then goes through gettext, which allocates.
 if localedef -i de_DE -f UTF-8 "$work/de_DE.UTF-8" >/dev/null 2>&1; then
@@ -81,7 +87,8 @@ fi
 
 # with_node NODE CMD...: CMD in a mount namespace whose /dev is a tmpfs with
 # null, zero, net/tun and /dev/ohos_eventfd = NODE ("major:minor", or none),
-# and whose /sys/class/misc/ohos_eventfd/dev says 10:200 (tun's number).
+# and whose /sys/class/misc/ohos_eventfd/dev says 10:200 (tun's number), or
+# $OEFD_SYSFS_DEV, with mode $OEFD_SYSFS_MODE (0444).
 with_node() {
 	# shellcheck disable=SC2016 # expanded by that sh
 	unshare -m --propagation private sh -c '
@@ -93,7 +100,8 @@ with_node() {
 		{ [ "$node" = none ] || mknod -m 0666 /dev/ohos_eventfd c "${node%:*}" "${node#*:}"; } &&
 		mount -t tmpfs -o mode=0755 tmpfs /sys/class/misc &&
 		mkdir /sys/class/misc/ohos_eventfd &&
-		echo 10:200 >/sys/class/misc/ohos_eventfd/dev &&
+		echo "${OEFD_SYSFS_DEV:-10:200}" >/sys/class/misc/ohos_eventfd/dev &&
+		chmod "${OEFD_SYSFS_MODE:-0444}" /sys/class/misc/ohos_eventfd/dev &&
 		exec "$@"' sh "$@"
 }
 standin_skip=
@@ -104,17 +112,24 @@ elif [ "$(stat -c %t:%T /dev/net/tun 2>/dev/null)" != a:c8 ]; then
 fi
 standin_tests="onefd10: one free fd (10) with a factory
 node: a node of another driver (/dev/zero)
-factory_race aba, ebadf, orphan, onefd, stale, recheck"
+factory_race aba, ebadf, orphan, onefd, stale, recheck, full, owned
+factory_race sysfs: the sysfs number refused (EACCES) or unparsable (ENODEV)"
 if [ -z "$standin_skip" ]; then
 	# A node of /dev/zero, which answers CREATE with ENOTTY: never a counter.
 	same_as_glibc node with_node 1:5 -- counter
 	shim_preload="$OEFD_TESTS/tun_create.so $OEFD_PRELOAD"
 	same_as_glibc onefd10 with_node 10:200 -- onefd10
 	shim_preload=$OEFD_PRELOAD
-	for scenario in aba ebadf orphan onefd stale recheck; do
+	for scenario in aba ebadf orphan onefd stale recheck full owned; do
 		with_node 10:200 "$OEFD_TESTS/factory_race" "$scenario" ||
 			echo "not ok - factory_race $scenario exited with status $?"
 	done
+	# Unreadable (mode 0000, read as uid 65534), then no "major:minor" in it.
+	OEFD_SYSFS_MODE=0000 with_node 10:200 \
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$OEFD_TESTS/factory_race" sysfs EACCES ||
+		echo "not ok - factory_race sysfs EACCES exited with status $?"
+	OEFD_SYSFS_DEV=garbage with_node 10:200 "$OEFD_TESTS/factory_race" sysfs ENODEV ||
+		echo "not ok - factory_race sysfs ENODEV exited with status $?"
 else
 	while IFS= read -r line; do
 		echo "ok - $line # SKIP $standin_skip"
@@ -164,3 +179,41 @@ LD_PRELOAD=$OEFD_PRELOAD "$probe" both "$library" >"$work/both.out" 2>&1
 sed 's/^/# both: /' "$work/both.out"
 tap_check "the shim and the library loaded together: $factories factory fd" \
 	grep -qx "fds of /dev/ohos_eventfd open: $factories" "$work/both.out"
+
+# OHOS_EVENTFD_PRELOAD_LOG in a secure-execution program (AT_SECURE: here file
+# capabilities, as for set-user-ID): the shim reaches it only through
+# /etc/ld.so.preload, and it must not append to a file its caller names. As
+# root, in a mount namespace whose /etc is an overlay holding that file (the
+# library listed first: the shim's $ORIGIN run path is ignored there); a
+# copy of the probe without capabilities must log, or the check proves
+# nothing.
+secure=$work/secure
+if [ "$(id -u)" -eq 0 ] && command -v setcap >/dev/null && mkdir "$secure" &&
+	cp "$probe" "$secure/plain" && cp "$probe" "$secure/capped" &&
+	setcap cap_net_bind_service+ep "$secure/capped" 2>/dev/null &&
+	chmod 711 "$work" && chmod 755 "$secure" && : >"$secure/plain.log" && : >"$secure/capped.log" &&
+	chmod 666 "$secure/plain.log" "$secure/capped.log"; then
+	# shellcheck disable=SC2016 # expanded by that sh
+	unshare -m --propagation private sh -c '
+		dir=$1 library=$2 shim=$3
+		mkdir "$dir/ov" && mount -t tmpfs tmpfs "$dir/ov" && mkdir "$dir/ov/u" "$dir/ov/w" &&
+		mount -t overlay overlay -o "lowerdir=/etc,upperdir=$dir/ov/u,workdir=$dir/ov/w" /etc &&
+		printf "%s\n%s\n" "$library" "$shim" >/etc/ld.so.preload || exit 2
+		for p in plain capped; do
+			setpriv --reuid=65534 --regid=65534 --clear-groups \
+				env OHOS_EVENTFD_PRELOAD_LOG="$dir/$p.log" "$dir/$p" basic || exit 1
+		done' sh "$secure" "$library" "$OEFD_PRELOAD" >"$work/secure.out" 2>&1
+	rc=$?
+	sed 's/^/# secure: /' "$work/secure.out"
+	if [ "$rc" -eq 2 ]; then
+		echo "ok - the log in a secure-execution program # SKIP no overlay of /etc in a mount namespace"
+	else
+		tap_check "secure: both probes ran under the preloaded shim" [ "$rc" -eq 0 ]
+		tap_check "secure: without capabilities the shim logs ($(wc -l <"$secure/plain.log") line)" \
+			grep -q 'eventfd(0, 0x80000) = ' "$secure/plain.log"
+		tap_check "secure: with file capabilities (AT_SECURE) it ignores OHOS_EVENTFD_PRELOAD_LOG ($(wc -l <"$secure/capped.log") lines)" \
+			[ ! -s "$secure/capped.log" ]
+	fi
+else
+	echo "ok - the log in a secure-execution program # SKIP needs root and setcap"
+fi
