@@ -103,13 +103,18 @@ static int epoll_watch(int fd, unsigned int events)
 	return epfd;
 }
 
-/* Events one epoll_wait() returns, or -errno. */
-static int ep_events(int epfd, int timeout_ms)
+/* Events one epoll_wait() of at most @max (<= 4) returns, or -errno. */
+static int ep_events_max(int epfd, int max, int timeout_ms)
 {
 	struct epoll_event ev[4];
-	int n = epoll_wait(epfd, ev, ARRAY_SIZE(ev), timeout_ms);
+	int n = epoll_wait(epfd, ev, max, timeout_ms);
 
 	return n < 0 ? -errno : n;
+}
+
+static int ep_events(int epfd, int timeout_ms)
+{
+	return ep_events_max(epfd, 4, timeout_ms);
 }
 
 /* ---- threaded consumers fed by rounds of writers ---------------------- */
@@ -215,12 +220,12 @@ struct writer {
 /* One round: read the generation, write, wait for a later collection. */
 static bool write_round(struct feed *f, int id, int round)
 {
-	uint64_t one = 1, g0;
+	uint64_t g0;
 
 	pthread_mutex_lock(&f->lock);
 	g0 = f->gen;
 	pthread_mutex_unlock(&f->lock);
-	if (write(f->fd, &one, sizeof(one)) != sizeof(one) || !wait_until(f, gen_passed, g0)) {
+	if (efd_write_value(f->fd, 1) != sizeof(uint64_t) || !wait_until(f, gen_passed, g0)) {
 		pthread_mutex_lock(&f->lock);
 		if (!f->lost) {
 			f->lost = true;
@@ -412,15 +417,13 @@ static void rec(struct seq *s, int v)
 
 static void wr(int fd, uint64_t v)
 {
-	if (write(fd, &v, sizeof(v)) != sizeof(v))
+	if (efd_write_value(fd, v) != sizeof(v))
 		abort();
 }
 
 static void drain(int fd)
 {
-	uint64_t v;
-
-	while (read(fd, &v, sizeof(v)) == sizeof(v))
+	while (efd_read_value(fd) != UINT64_MAX)
 		;
 }
 
@@ -697,16 +700,8 @@ TEST_F(epoll, nested_collected)
  * counter's item stays queued without its ->poll being called; then the
  * outer EPOLLET watcher of the inner set waits for the next write's edge.
  * Eventfd's callback wakes the outer set on every write; coalescing may
- * not (documented; coalesce=N removes it). Logged, not failed.
+ * not (documented; coalesce=N removes it).
  */
-static int ep_events_max(int epfd, int max, int timeout_ms)
-{
-	struct epoll_event ev[4];
-	int n = epoll_wait(epfd, ev, max, timeout_ms);
-
-	return n < 0 ? -errno : n;
-}
-
 static void seq_nested_partial(int fd, struct seq *s)
 {
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.fd = fd };
