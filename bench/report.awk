@@ -240,6 +240,20 @@ function reader_label(reader) {
 	return reader == "read" ? "read" : reader == "epoll" ? "epoll" : "epoll-et (never reads)"
 }
 
+# Row 4's detail table for readers[r1..r2]; the last column is @key, headed @label.
+function writers_details(readers, r1, r2, key, label,    i, k, r, n) {
+	print "| kernel | reader | writers | implementation | writes/s (k) | ratio to native | per-CPU path | locked writes per 1000 writes | wakeups per 1000 writes | " label " |"
+	print "|---|---|---:|---|---:|---:|---:|---:|---:|---:|"
+	for (i = 1; i <= nkernels; i++) {
+		k = kernels[i]
+		writers_main(k)
+		for (r = r1; r <= r2; r++)
+			for (n = 1; n <= max_writers(k); n++)
+				writers_detail(k, readers[r], n, key)
+	}
+	print ""
+}
+
 function figures_writers(    i, k, r, n, readers, nat, e, t, c) {
 	split("read epoll epoll-et", readers, " ")
 	writers_variants()
@@ -276,16 +290,7 @@ function figures_writers(    i, k, r, n, readers, nat, e, t, c) {
 	if (find("boot=" con " row=4 coalesce=N"))
 		print "`coalesce=0` rows are the same module reloaded with `coalesce=0` in the same boot: every write in exact mode wakes, as before issue 15."
 	print ""
-	print "| kernel | reader | writers | implementation | writes/s (k) | ratio to native | per-CPU path | locked writes per 1000 writes | wakeups per 1000 writes | reads per 1000 writes |"
-	print "|---|---|---:|---|---:|---:|---:|---:|---:|---:|"
-	for (i = 1; i <= nkernels; i++) {
-		k = kernels[i]
-		writers_main(k)
-		for (r = 1; r <= 2; r++)
-			for (n = 1; n <= max_writers(k); n++)
-				writers_detail(k, readers[r], n, "reads_per_kwrite")
-	}
-	print ""
+	writers_details(readers, 1, 2, "reads_per_kwrite", "reads per 1000 writes")
 	if (!find("boot=" con " row=4 reader=epoll-et"))
 		return
 	print "**Issue 15: an EPOLLET consumer that never reads** (`epoll_wait()` in a loop, no"
@@ -293,15 +298,7 @@ function figures_writers(    i, k, r, n, readers, nat, e, t, c) {
 	print "of `epoll_wait()` collects the event; the next write must make a new edge. Medians"
 	print "over the runs; the last column counts the consumer's `epoll_wait()` returns."
 	print ""
-	print "| kernel | reader | writers | implementation | writes/s (k) | ratio to native | per-CPU path | locked writes per 1000 writes | wakeups per 1000 writes | epoll_wait returns per 1000 writes |"
-	print "|---|---|---:|---|---:|---:|---:|---:|---:|---:|"
-	for (i = 1; i <= nkernels; i++) {
-		k = kernels[i]
-		writers_main(k)
-		for (n = 1; n <= max_writers(k); n++)
-			writers_detail(k, "epoll-et", n, "returns_per_kwrite")
-	}
-	print ""
+	writers_details(readers, 3, 3, "returns_per_kwrite", "epoll_wait returns per 1000 writes")
 	et_timeouts()
 }
 
