@@ -2228,6 +2228,10 @@ enum oefd_stage {
 	OEFD_STAGE_COUNT_LOADED,
 	OEFD_STAGE_READ_DONE,
 	OEFD_STAGE_PUSHED,
+	/* fold_takes_rings_as_of_one_instant(), after READING */
+	OEFD_STAGE_A_READ,
+	OEFD_STAGE_A_PUSHED,
+	OEFD_STAGE_B_PUSHED,
 };
 
 struct oefd_staged {
@@ -2408,8 +2412,105 @@ static void snapshot_between_read_and_push(struct kunit *test)
 			   st->total, before, st->push);
 	OEFD_EXPECT_COUNT(test, ctx, st->push);
 }
+
+/*
+ * The fold as of one instant (review of 427faaa, finding 2), step by step:
+ *   FOLDING	a reader takes the count; a watchpoint on ring A's head stops
+ *		it right after its fold loaded that head (A_READ).
+ *   A_READ	CPU A pushes 1 (A_PUSHED); then, after it, CPU B pushes 2
+ *		(B_PUSHED): a write that happened after the first.
+ *   B_PUSHED	the reader goes on. A fold that freed ring A with the head it
+ *		had read, then took ring B, would return 4 + 2: the later
+ *		write without the earlier one, a total eventfd never held
+ *		(only 4, 5 and 7 were).
+ */
+static void oefd_stage_head_loaded(struct perf_event *bp,
+				   struct perf_sample_data *data,
+				   struct pt_regs *regs)
+{
+	struct oefd_staged *st = bp->overflow_handler_context;
+
+	if (atomic_read(&st->stage) != OEFD_STAGE_READING)
+		return;
+	oefd_stage_step(st, OEFD_STAGE_READING, OEFD_STAGE_A_READ);
+	oefd_stage_wait(st, OEFD_STAGE_B_PUSHED);
+}
+
+static int oefd_staged_first_pusher(void *data)
+{
+	struct oefd_staged *st = data;
+
+	oefd_stage_wait(st, OEFD_STAGE_A_READ);
+	if (oefd_kunit_push(st->ctx, 1))
+		oefd_stage_step(st, OEFD_STAGE_A_READ, OEFD_STAGE_A_PUSHED);
+	complete(&st->done[1]);
+	return 0;
+}
+
+static int oefd_staged_second_pusher(void *data)
+{
+	struct oefd_staged *st = data;
+
+	oefd_stage_wait(st, OEFD_STAGE_A_PUSHED);
+	if (oefd_kunit_push(st->ctx, 2))
+		oefd_stage_step(st, OEFD_STAGE_A_PUSHED, OEFD_STAGE_B_PUSHED);
+	complete(&st->done[2]);
+	return 0;
+}
+
+static int oefd_staged_taker(void *data)
+{
+	struct oefd_staged *st = data;
+
+	kcsan_disable_current();
+	if (oefd_take(st->ctx, true, &st->taken))
+		st->taken = 0;
+	kcsan_enable_current();
+	complete(&st->done[0]);
+	return 0;
+}
+
+static void fold_takes_rings_as_of_one_instant(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx_rings(test, 4, 0);
+	int reader = cpumask_nth(1, cpu_online_mask);
+	int cpu_a = cpumask_nth(2, cpu_online_mask);
+	int cpu_b = cpumask_nth(3, cpu_online_mask);
+	struct oefd_staged *st;
+	int i;
+
+	if (num_online_cpus() < 4)
+		kunit_skip(test, "needs 4 online CPUs, has %u", num_online_cpus());
+	st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	st->ctx = ctx;
+	oefd_kunit_watch(test, reader, &oefd_ring_of(ctx, cpu_a)->head,
+			 HW_BREAKPOINT_LEN_4, HW_BREAKPOINT_RW,
+			 oefd_stage_head_loaded, st);
+	oefd_staged_role(test, st, 0, oefd_staged_taker, reader);
+	oefd_staged_role(test, st, 1, oefd_staged_first_pusher, cpu_a);
+	oefd_staged_role(test, st, 2, oefd_staged_second_pusher, cpu_b);
+	atomic_set(&st->stage, OEFD_STAGE_READING);
+	for (i = 0; i < 3; i++)
+		wake_up_process(st->task[i]);
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_TRUE_MSG(test, wait_for_completion_timeout(&st->done[i],
+									OEFD_KUNIT_TIMEOUT),
+				      "staged role %d stuck", i);
+	KUNIT_ASSERT_EQ_MSG(test, atomic_read(&st->stage), OEFD_STAGE_B_PUSHED,
+			    "the interleaving was not staged");
+	KUNIT_EXPECT_EQ(test, atomic_read(&st->timeouts), 0);
+	if (st->taken != 4 && st->taken != 5 && st->taken != 7)
+		KUNIT_FAIL(test, "read %llu: the counter held only 4, 5 and 7", st->taken);
+	OEFD_EXPECT_COUNT(test, ctx, 7 - st->taken);
+}
 #else
 static void snapshot_between_read_and_push(struct kunit *test)
+{
+	kunit_skip(test, "needs hardware data watchpoints (CONFIG_HAVE_HW_BREAKPOINT)");
+}
+
+static void fold_takes_rings_as_of_one_instant(struct kunit *test)
 {
 	kunit_skip(test, "needs hardware data watchpoints (CONFIG_HAVE_HW_BREAKPOINT)");
 }
@@ -2417,6 +2518,7 @@ static void snapshot_between_read_and_push(struct kunit *test)
 
 static struct kunit_case ohos_eventfd_staged_cases[] = {
 	KUNIT_CASE(snapshot_between_read_and_push),
+	KUNIT_CASE(fold_takes_rings_as_of_one_instant),
 	{}
 };
 

@@ -335,19 +335,17 @@ inline quiesce()
 }
 
 /*
- * oefd_drain_rings(): inside a seqcount write section, per ring:
- * acquire head, sum the slots, the ceiling guard, release tail, count +=.
- *
- * Ring c's read: the acquire of head and the slots after
- * it; merged: fast_ok (lock holders write it) and, when the guard fires,
- * the store of fast_ok = 0 into the buffer. Merged too: each store with
- * the next read (write_seqcount_begin with ring 0's read, ring c's
- * release with ring c+1's read, the last release with
- * write_seqcount_end). A store S and a later load L of one CPU may be
- * one step when no single step of another process both reads what S
- * writes and writes what L reads: a push writes head but reads
- * no seq, count or tail in that step; a snapshot reads them but writes
- * nothing the drain reads.
+ * oefd_drain_rings(): collect every ring (acquire head, sum its slots:
+ * one step per ring, the head kept in fh[c]), then the second look at
+ * every head (one step, as the snapshot's second collect), again until no
+ * head moved; then the ceiling guard (fast_ok, which only lock holders
+ * write, loaded with the decision; the store of fast_ok = 0 goes into the
+ * buffer), and, when it fires, smp_mb(), quiesce and one more collect.
+ * Then one step: the write section with every tail released and count +=
+ * the sum. A snapshot pass that overlaps the section retries in the C
+ * code (seq moves by 2 here as well), and a push never depends on the
+ * order of the tail releases (a ring never fills in the scenarios), so
+ * the step loses no behaviour.
  */
 #ifndef NO_GUARD
 #define GUARD_DECIDE							\
@@ -359,54 +357,79 @@ inline quiesce()
 #define GUARD_DECIDE skip
 #endif
 
-#define RING_READ							\
-	h = head[c];							\
-	RINGSUM(c, tail[c], h, sum);					\
-	LDBODY(F_FASTOK, r);						\
-	GUARD_DECIDE;							\
-	r = 0
+/* oefd_rings_collect()'s work on ring c */
+#define COLLECT_RING							\
+	fh[c] = head[c];						\
+	hs = hs + fh[c];						\
+	RINGSUM(c, tail[c], fh[c], h);					\
+	sum = sum + h;							\
+	h = 0
 
 inline drain()
 {
-	d_step {
-		FLUSHBODY;
-		seq++;				/* write_seqcount_begin */
-		c = 0;
-		RING_READ
-	};
 	do
 	::
-		/* the ceiling guard: smp_mb, quiesce, re-read head */
-		if
-		:: g ->
-			g = 0;
-			EV2("drain: ceiling guard on ring", c, 0);
-			mb();
-			quiesce();
-			d_step { h = head[c]; RINGSUM(c, tail[c], h, sum) }
-		:: else -> skip
-		fi;
+		sum = 0;
+		hs = 0;
+		c = 0;
+		do
+		:: c < NCPU -> d_step { COLLECT_RING }; c++
+		:: else -> break
+		od;
+		hs2 = 0;	/* a landing for the break: not a d_step */
+		/* oefd_heads(): the second look */
 		d_step {
-			/* oefd_ring_release(); count += sum: the total
-			 * does not change */
-			FLUSHBODY;
-			tail[c] = h;
-			count = count + sum;
-			/* the ceiling invariant: fast_ok => count <= limit */
-			assert(!mem[F_FASTOK] || count <= LIMIT);
-			h = 0; sum = 0;
-			c++;
-			if
-			:: c < NCPU -> RING_READ
-			:: else -> FLUSHBODY; seq++; c = 0	/* write_seqcount_end */
-			fi
+			c = 0;
+			do
+			:: c < NCPU -> hs2 = hs2 + head[c]; c++
+			:: else -> break
+			od;
+			c = 0;
+			g = (hs2 != hs);
+			hs2 = 0; hs = 0
 		};
 		if
-		:: c == 0 -> break
-		:: else -> skip
+		:: !g -> break
+		:: else -> g = 0
 		fi
 	od;
-	c = 0		/* a landing for the break: not a d_step */
+	r = 0;		/* a landing for the break: not a d_step */
+	d_step { LDBODY(F_FASTOK, r); GUARD_DECIDE; r = 0 };
+	if
+	:: g ->
+		g = 0;
+		EV2("drain: ceiling guard", sum, 0);
+		mb();
+		quiesce();
+		d_step {
+			sum = 0;
+			c = 0;
+			do
+			:: c < NCPU -> COLLECT_RING; c++
+			:: else -> break
+			od;
+			c = 0; hs = 0
+		}
+	:: else -> skip
+	fi;
+	d_step {
+		/* write_seqcount_begin, oefd_ring_release() of every
+		 * ring, count += sum, write_seqcount_end: the total
+		 * does not change */
+		FLUSHBODY;
+		seq++;
+		c = 0;
+		do
+		:: c < NCPU -> tail[c] = fh[c]; fh[c] = 0; c++
+		:: else -> break
+		od;
+		c = 0;
+		count = count + sum;
+		/* the ceiling invariant: fast_ok => count <= limit */
+		assert(!mem[F_FASTOK] || count <= LIMIT);
+		sum = 0;
+		seq++
+	}
 }
 
 /* oefd_catch_pushes(): smp_mb, quiesce, drain. */
@@ -761,6 +784,7 @@ inline mask(res)
 /* The locals every role uses (inlines share them). */
 #define LOCALS								\
 	byte r, c, q, h, sum, s, hs, hs2, ccnt;				\
+	byte fh[NCPU];							\
 	bit g
 
 /* ---- roles ------------------------------------------------------------ */

@@ -311,17 +311,20 @@ VISIBLE_IF_KUNIT int oefd_take(struct ohos_eventfd_ctx *ctx, bool nowait,
 EXPORT_SYMBOL_IF_KUNIT(oefd_take);
 
 /*
- * A write that could have taken the fast path (@could_push) found wqh.lock
- * held: the CPU to give a ring after the unlock, or -1 if it has one.
- * Writers on several CPUs that meet at the lock get rings; one thread
- * moving between CPUs does not (docs/design.md, "4. Memory").
+ * A write of @value found wqh.lock held (by a writer, a reader, a
+ * collecting poller, an ioctl): the CPU to give a ring after the unlock,
+ * or -1 when a ring would stay empty (the write could not have been
+ * pushed: judged here, under the lock, where it is exact and off the
+ * uncontended path) or the CPU has one. One thread moving between CPUs
+ * never meets itself at the lock (docs/design.md, "4. Memory").
  */
-static int oefd_contended_cpu(struct ohos_eventfd_ctx *ctx, bool could_push)
+static int oefd_contended_cpu(struct ohos_eventfd_ctx *ctx, u64 value)
 {
 	int cpu = smp_processor_id();
 
 	lockdep_assert_held(&ctx->wqh.lock);
-	if (!could_push || oefd_ring_of(ctx, cpu))
+	if (!fast_path || value > OEFD_FAST_MAX || !oefd_fast_allowed(ctx) ||
+	    oefd_ring_of(ctx, cpu))
 		return -1;
 	return cpu;
 }
@@ -330,16 +333,23 @@ static int oefd_contended_cpu(struct ohos_eventfd_ctx *ctx, bool could_push)
  * The locked write: eventfd's, plus the fold and the ceiling guard. A
  * contended write gives its CPU a ring, after the unlock.
  */
-static int oefd_add(struct ohos_eventfd_ctx *ctx, u64 value, bool nowait,
-		    bool could_push)
+static int oefd_add(struct ohos_eventfd_ctx *ctx, u64 value, bool nowait)
 {
 	int ring_cpu = -1, ret = 0;
 
-	/* spin_lock_irq(), noting whether the lock was held: as cheap. */
-	local_irq_disable();
-	if (unlikely(!spin_trylock(&ctx->wqh.lock))) {
-		spin_lock(&ctx->wqh.lock);
-		ring_cpu = oefd_contended_cpu(ctx, could_push);
+	/*
+	 * spin_lock_irq(), noting whether someone else held the lock. Not on
+	 * PREEMPT_RT, whose spinlock_t sleeps and so may not be tried with
+	 * hard IRQs off: there counters never get rings.
+	 */
+	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
+		spin_lock_irq(&ctx->wqh.lock);
+	} else {
+		local_irq_disable();
+		if (unlikely(!spin_trylock(&ctx->wqh.lock))) {
+			spin_lock(&ctx->wqh.lock);
+			ring_cpu = oefd_contended_cpu(ctx, value);
+		}
 	}
 	if (ctx->rings) {
 		oefd_drain(ctx);
@@ -361,21 +371,21 @@ static int oefd_add(struct ohos_eventfd_ctx *ctx, u64 value, bool nowait,
 	}
 	spin_unlock_irq(&ctx->wqh.lock);
 	if (unlikely(ring_cpu >= 0))
-		oefd_ring_install(ctx, ring_cpu, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		oefd_ring_install(ctx, ring_cpu,
+				  GFP_KERNEL_ACCOUNT | __GFP_NORETRY | __GFP_NOWARN);
 	return ret;
 }
 
 VISIBLE_IF_KUNIT int oefd_write_value(struct ohos_eventfd_ctx *ctx, u64 value,
 				      bool nowait)
 {
-	bool could_push = fast_path && value <= OEFD_FAST_MAX &&
-			  oefd_fast_allowed(ctx);
 	/* Pairs with the release in oefd_rings_insert(). */
 	struct oefd_rings *rings = smp_load_acquire(&ctx->rings);
 
-	if (could_push && rings && oefd_ring_push(ctx, rings, value))
+	if (rings && value <= OEFD_FAST_MAX && oefd_fast_allowed(ctx) &&
+	    oefd_ring_push(ctx, rings, value))
 		return 0;
-	return oefd_add(ctx, value, nowait, could_push);
+	return oefd_add(ctx, value, nowait);
 }
 EXPORT_SYMBOL_IF_KUNIT(oefd_write_value);
 

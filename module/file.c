@@ -4,9 +4,9 @@
  * eventfd(2) fds, written through per-CPU rings of pending increments.
  *
  * A counter is eventfd's: a count and a wait queue whose lock protects it.
- * Once a second CPU writes, each CPU also gets a small ring that its
- * writers fill without the lock (the fast path) while nobody has to be
- * woken; lock holders fold the rings into the count, and a seqcount lets
+ * A CPU whose writes find the lock held also gets a small ring on it,
+ * that its writers fill without the lock (the fast path) while nobody has
+ * to be woken; lock holders fold the rings into the count, and a seqcount lets
  * poll, fdinfo and OHOS_EFD_IOC_PEEK sum count and rings without the lock.
  * The module is three files: ring.c (the rings), counter.c (the counter)
  * and this one. docs/design.md gives the argument.

@@ -15,8 +15,8 @@
 #include <linux/ohos_eventfd.h>
 
 /*
- * count and the ring slots are u64s that lockless readers load in one
- * access, which is single-copy atomic only on a 64-bit kernel.
+ * count is a u64 that lockless readers load in one access, which is
+ * single-copy atomic only on a 64-bit kernel.
  */
 #ifndef CONFIG_64BIT
 #error "ohos_eventfd needs a 64-bit kernel"
@@ -28,8 +28,8 @@
 /*
  * One CPU's pending increments: a single-producer ring. The producer is
  * that CPU, IRQs off; the consumer is whoever holds the counter's wqh.lock.
- * Cache-line aligned, and allocated from a cache of its own size (a power
- * of two), so that no two CPUs' rings share a line.
+ * Cache-line aligned (its cache keeps the alignment), so that no two CPUs'
+ * rings share a line: 128 bytes with 64-byte lines.
  */
 struct oefd_ring {
 	u32 slot[OEFD_RING_SLOTS];
@@ -39,6 +39,7 @@ struct oefd_ring {
 	unsigned int pushing;
 	/* Consumer-owned (under wqh.lock); read by the producer with acquire. */
 	unsigned int tail;
+	unsigned int fold_head;		/* a fold's collected head, under wqh.lock */
 	unsigned int cpu;		/* the producer; set before the ring is published */
 	/*
 	 * Fast-path writes on this CPU: statistics, and exact for CONFIGURE

@@ -34,7 +34,6 @@ static struct kmem_cache *oefd_ring_cache;
 int oefd_rings_init(void)
 {
 	BUILD_BUG_ON_NOT_POWER_OF_2(OEFD_RING_SLOTS);
-	BUILD_BUG_ON_NOT_POWER_OF_2(sizeof(struct oefd_ring));
 	oefd_fast_limit = OHOS_EFD_COUNT_MAX -
 			  (u64)nr_cpu_ids * OEFD_RING_SLOTS * OEFD_FAST_MAX;
 	oefd_ring_cache = KMEM_CACHE(oefd_ring, SLAB_ACCOUNT);
@@ -50,7 +49,8 @@ void oefd_rings_exit(void)
  * The next ring of @rings from entry *@i on, or NULL after the last; *@i
  * moves past it. Lockless callers load each entry once; an entry set
  * meanwhile holds a ring that the caller's ordering covers (docs/design.md,
- * "Rings"). Address dependency: pairs with the release in oefd_rings_put().
+ * "4. Memory"). Address dependency: pairs with the release in
+ * oefd_rings_add().
  */
 static struct oefd_ring *oefd_next_ring(struct oefd_rings *rings,
 					unsigned int *i)
@@ -66,7 +66,7 @@ static struct oefd_ring *oefd_next_ring(struct oefd_rings *rings,
 
 /*
  * The ring of @cpu in @rings, or NULL. Lockless: the address dependency
- * on each entry pairs with the release in oefd_rings_put(), so a ring
+ * on each entry pairs with the release in oefd_rings_add(), so a ring
  * found is seen initialized.
  */
 static struct oefd_ring *oefd_ring_find(struct oefd_rings *rings,
@@ -173,36 +173,71 @@ static u64 oefd_ring_pending(struct oefd_ring *ring, unsigned int *heads)
 	return sum;
 }
 
+/* The sum of the heads of every ring, each loaded once. */
+static unsigned int oefd_heads(struct oefd_rings *rings)
+{
+	struct oefd_ring *ring;
+	unsigned int i, heads = 0;
+
+	for (i = 0; (ring = oefd_next_ring(rings, &i));)
+		heads += READ_ONCE(ring->head);
+	return heads;
+}
+
 /*
- * Fold every ring into count. While the fast path is open, count must stay
- * within oefd_fast_limit: a batch that would carry it past is taken only
- * after the fast path is stopped, before any of its slots is freed, since
- * a freed slot takes a new push at once.
+ * Collect every ring up to the head it has now (ring->fold_head); returns
+ * what they hold and sets *@heads to the sum of those heads.
+ */
+static u64 oefd_rings_collect(struct ohos_eventfd_ctx *ctx,
+			      struct oefd_rings *rings, unsigned int *heads)
+{
+	struct oefd_ring *ring;
+	unsigned int i;
+	u64 sum = 0;
+
+	lockdep_assert_held(&ctx->wqh.lock);
+	*heads = 0;
+	for (i = 0; (ring = oefd_next_ring(rings, &i));) {
+		/* Pairs with the release of head in oefd_ring_push(). */
+		ring->fold_head = smp_load_acquire(&ring->head);
+		*heads += ring->fold_head;
+		sum += oefd_ring_sum(ctx, ring, ring->fold_head);
+	}
+	return sum;
+}
+
+/*
+ * Fold every ring into count, as of one instant. The rings are collected
+ * again until a second look at the heads finds them where the collection
+ * left them (the snapshot's argument, oefd_snapshot()), and only then are
+ * slots freed: a fold that freed ring after ring could take a push on one
+ * ring without an earlier push on another, a total eventfd never held.
+ * With no slot freed, each ring takes at most OEFD_RING_SLOTS more pushes:
+ * the loop ends. While the fast path is open, count must stay within
+ * oefd_fast_limit: a fold that would carry it past stops the fast path
+ * first, and collects once more when no push is in flight.
  */
 void oefd_drain_rings(struct ohos_eventfd_ctx *ctx, struct oefd_rings *rings)
 {
 	struct oefd_ring *ring;
-	unsigned int i;
+	unsigned int i, heads;
+	u64 sum;
 
 	lockdep_assert_held(&ctx->wqh.lock);
-	write_seqcount_begin(&ctx->seq);
-	for (i = 0; (ring = oefd_next_ring(rings, &i));) {
-		/* Pairs with the release of head in oefd_ring_push(). */
-		unsigned int head = smp_load_acquire(&ring->head);
-		u64 sum = oefd_ring_sum(ctx, ring, head);
-
-		if (ctx->fast_ok && sum > oefd_fast_limit - ctx->count) {
-			WRITE_ONCE(ctx->fast_ok, false);
-			/* Pairs with smp_mb() in oefd_ring_push(). */
-			smp_mb();
-			oefd_quiesce(ctx);
-			/* Pairs with the release of head in oefd_ring_push(). */
-			head = smp_load_acquire(&ring->head);
-			sum = oefd_ring_sum(ctx, ring, head);
-		}
-		oefd_ring_release(ctx, ring, head);
-		WRITE_ONCE(ctx->count, ctx->count + sum);
+	do {
+		sum = oefd_rings_collect(ctx, rings, &heads);
+	} while (oefd_heads(rings) != heads);
+	if (ctx->fast_ok && sum > oefd_fast_limit - ctx->count) {
+		WRITE_ONCE(ctx->fast_ok, false);
+		/* Pairs with smp_mb() in oefd_ring_push(). */
+		smp_mb();
+		oefd_quiesce(ctx);
+		sum = oefd_rings_collect(ctx, rings, &heads);
 	}
+	write_seqcount_begin(&ctx->seq);
+	for (i = 0; (ring = oefd_next_ring(rings, &i));)
+		oefd_ring_release(ctx, ring, ring->fold_head);
+	WRITE_ONCE(ctx->count, ctx->count + sum);
 	write_seqcount_end(&ctx->seq);
 }
 
@@ -246,17 +281,6 @@ static u64 oefd_pending(struct oefd_rings *rings, unsigned int *heads)
 	for (i = 0; (ring = oefd_next_ring(rings, &i));)
 		sum += oefd_ring_pending(ring, heads);
 	return sum;
-}
-
-/* The sum of the heads of every ring, each loaded once. */
-static unsigned int oefd_heads(struct oefd_rings *rings)
-{
-	struct oefd_ring *ring;
-	unsigned int i, heads = 0;
-
-	for (i = 0; (ring = oefd_next_ring(rings, &i));)
-		heads += READ_ONCE(ring->head);
-	return heads;
 }
 
 /* Lockless passes of oefd_snapshot() before it takes the lock. */
@@ -358,7 +382,7 @@ static struct oefd_rings *oefd_rings_alloc(unsigned int size, gfp_t gfp)
  * Put @ring in @rings, which has room: in the first empty entry from its
  * CPU on. Under wqh.lock, or before @rings is published.
  */
-static void oefd_rings_put(struct oefd_rings *rings, struct oefd_ring *ring)
+static void oefd_rings_add(struct oefd_rings *rings, struct oefd_ring *ring)
 {
 	unsigned int mask = rings->size - 1, i = ring->cpu & mask;
 
@@ -372,8 +396,9 @@ static void oefd_rings_put(struct oefd_rings *rings, struct oefd_ring *ring)
 /*
  * Put *@ring in @ctx's table, or in *@grown, which then replaces it; the
  * one used is set to NULL. A seqcount write section: a snapshot pass that
- * overlaps it retries. False when the table is full and *@grown does not
- * fit (another writer replaced the table meanwhile).
+ * overlaps it retries. False when the table is full and *@grown is NULL
+ * (the caller's lockless look saw room) or no bigger than it (another
+ * installer replaced the table meanwhile).
  */
 static bool oefd_rings_insert(struct ohos_eventfd_ctx *ctx,
 			      struct oefd_ring **ring, struct oefd_rings **grown)
@@ -394,11 +419,11 @@ static bool oefd_rings_insert(struct ohos_eventfd_ctx *ctx,
 		for (i = 0; rings && i < rings->size; i++) {
 			old = rings->ring[i];
 			if (old)
-				oefd_rings_put(table, old);
+				oefd_rings_add(table, old);
 		}
 	}
 	write_seqcount_begin(&ctx->seq);
-	oefd_rings_put(table, *ring);
+	oefd_rings_add(table, *ring);
 	*ring = NULL;
 	if (!rings)
 		/* Without rings the locked paths let count pass the limit. */
@@ -413,6 +438,8 @@ static bool oefd_rings_insert(struct ohos_eventfd_ctx *ctx,
 /*
  * Give @cpu a ring on @ctx (its locked writer found the lock held). On
  * failure the CPU keeps the locked path: never an error to a writer.
+ * Returns 0 (also when @cpu already has one), -ENOMEM, or -EAGAIN when
+ * another install filled the table this one was sized for.
  */
 int oefd_ring_install(struct ohos_eventfd_ctx *ctx, unsigned int cpu, gfp_t gfp)
 {
@@ -428,15 +455,21 @@ int oefd_ring_install(struct ohos_eventfd_ctx *ctx, unsigned int cpu, gfp_t gfp)
 	ring->cpu = cpu;
 	/* Only to size a new table: oefd_rings_insert() checks again. */
 	rings = smp_load_acquire(&ctx->rings);
-	if (!rings || oefd_rings_full(rings))
+	if (!rings || oefd_rings_full(rings)) {
 		grown = oefd_rings_alloc(rings ? 2 * rings->size : OEFD_RINGS_FIRST_SIZE, gfp);
+		if (!grown) {
+			kmem_cache_free(oefd_ring_cache, ring);
+			return -ENOMEM;
+		}
+	}
 	spin_lock_irq(&ctx->wqh.lock);
 	done = oefd_rings_insert(ctx, &ring, &grown);
 	spin_unlock_irq(&ctx->wqh.lock);
 	if (ring)
 		kmem_cache_free(oefd_ring_cache, ring);
 	kfree(grown);
-	return done ? 0 : -ENOMEM;
+	/* Not done: another installer filled the table ours was sized for. */
+	return done ? 0 : -EAGAIN;
 }
 EXPORT_SYMBOL_IF_KUNIT(oefd_ring_install);
 

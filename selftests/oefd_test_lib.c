@@ -521,8 +521,34 @@ static int efd_contend_until_rings(int fd, const int *cpus, int ncpus, int colle
 }
 
 /*
- * Give @fd's counter a ring on each of the first @ncpus CPUs this process
- * may run on, the way the module hands them out: to writers that find the
+ * The first @max online CPUs, from /sys/devices/system/cpu/online ("0-1",
+ * "0,2-3"): the caller may be pinned to one of them. Returns how many.
+ */
+static int efd_cpus_online(int *cpus, int max)
+{
+	char buf[256], *p;
+	int n = 0;
+
+	if (efd_read_file("/sys/devices/system/cpu/online", buf, sizeof(buf)))
+		return 0;
+	for (p = buf; *p && n < max;) {
+		char *end;
+		long first = strtol(p, &end, 10), last = first;
+
+		if (end == p)
+			break;
+		if (*end == '-')
+			last = strtol(end + 1, &end, 10);
+		for (; first <= last && n < max; first++)
+			cpus[n++] = (int)first;
+		p = *end == ',' ? end + 1 : end;
+	}
+	return n;
+}
+
+/*
+ * Give @fd's counter a ring on each of the first @ncpus online CPUs (the
+ * caller's own affinity does not matter), the way the module hands them out: to writers that find the
  * counter's lock held. On each CPU a thread writes 0 while a thread on the
  * next one holds the lock in long wakeups (of EFD_RINGS_WATCHERS epoll
  * sets, closed afterwards), until fdinfo shows @ncpus rings. The count is
@@ -538,7 +564,7 @@ int efd_give_rings(int fd, int ncpus)
 
 	if (efd_native_as_ohos())
 		return 0;
-	if (ncpus > EFD_MAX_CPUS || efd_online_cpus(cpus, ncpus) < ncpus) {
+	if (ncpus > EFD_MAX_CPUS || efd_cpus_online(cpus, ncpus) < ncpus) {
 		errno = EINVAL;
 		return -1;
 	}
