@@ -10,6 +10,8 @@
 #   scripts/vm.sh run --kernel 6.12 -- userspace/build/tests/run-vm-tests.sh
 set -u
 . "$(dirname "$0")/tap.sh"
+# shellcheck source=../../scripts/lib.sh
+. "$OEFD_SRC/../scripts/lib.sh"
 export OHOS_EFD_TEST_DEVICE=1
 
 echo "# kernel $(uname -r), $(nproc) CPUs"
@@ -24,7 +26,7 @@ OEFD_TEST_TIMEOUT=900 tap_run glib "$OEFD_TESTS/test_glib.sh"
 
 # Anything the kernel said while we ran that a test must never cause.
 reports=$(dmesg 2>/dev/null | tail -n +"$((dmesg_before + 1))" |
-	grep -E 'WARNING:|BUG:|Oops|lockdep|KASAN|hung_task|blocked for more than|general protection')
+	grep -E "$OEFD_KERNEL_REPORT_RE")
 [ -z "$reports" ] || printf '# dmesg: %s\n' "${reports//$'\n'/$'\n'# dmesg: }"
 tap_emit "$([ -z "$reports" ] && echo ok || echo 'not ok')" "no kernel warning, oops or lockdep report during the tests"
 tap_done
