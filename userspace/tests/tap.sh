@@ -60,6 +60,9 @@ tap_run() {
 	timeout --kill-after=10 "$OEFD_TEST_TIMEOUT" "$@" >"$out" 2>&1
 	rc=$?
 	while IFS= read -r line; do
+		# kselftest.h's "ok N name" as the scripts' "ok - name"
+		[[ $line =~ ^(not )?ok\ [0-9]+\ (.*)$ ]] &&
+			line="${BASH_REMATCH[1]}ok - ${BASH_REMATCH[2]}"
 		case $line in
 		"ok - "*)
 			tap_emit ok "$name: ${line#ok - }"
@@ -67,6 +70,7 @@ tap_run() {
 		"not ok - "*)
 			tap_emit "not ok" "$name: ${line#not ok - }"
 			results=$((results + 1)) failures=$((failures + 1)) ;;
+		"TAP version "* | 1..*) ;;
 		"#"*) echo "$line" ;;
 		*) echo "# $line" ;;
 		esac

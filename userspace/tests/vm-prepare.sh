@@ -12,4 +12,4 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 # gcc-multilib: test_32bit.
 oefd_need_pkgs libglib2.0-tests python3 util-linux pkg-config gcc g++ make strace locales \
 	gcc-multilib
-make -C "$top/userspace" -s
+make -C "$top/userspace" -s tests
