@@ -9,6 +9,8 @@
 #   oefd_linux_src              extracted linux-source-6.12 tree (kselftest,
 #                               kunit.py, checkpatch.pl), print its path
 #   oefd_say MSG                a progress line on stderr
+#   oefd_tap_result ok|"not ok" NAME   one TAP result line, numbered
+#   oefd_tap_plan               the plan, last; fails when a result failed
 
 # shellcheck disable=SC2034 # read by the scripts that source this file
 OEFD_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -122,4 +124,23 @@ oefd_linux_src() {
 		fi
 	) 9>"$cache/.linux-source.lock" || exit 1
 	printf '%s\n' "$tree"
+}
+
+# The one TAP producer of the scripts whose results are not bats tests
+# (soak.sh and run-short.sh: runs of programs, each bounded and in a VM
+# boot of its own; install-test.sh: the steps of one install, on this
+# machine and then in a VM): "ok N - NAME" lines, then the plan.
+# Set OEFD_TAP_N to go on with a stream begun elsewhere.
+OEFD_TAP_N=0
+oefd_tap_failed=0
+
+oefd_tap_result() {
+	OEFD_TAP_N=$((OEFD_TAP_N + 1))
+	printf '%s %d - %s\n' "$1" "$OEFD_TAP_N" "$2"
+	[ "$1" = ok ] || oefd_tap_failed=$((oefd_tap_failed + 1))
+}
+
+oefd_tap_plan() {
+	printf '1..%d\n' "$OEFD_TAP_N"
+	[ "$oefd_tap_failed" -eq 0 ]
 }
