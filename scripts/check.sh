@@ -231,8 +231,9 @@ kernel_doc() {
 	return "$status"
 }
 
-# Every shell script git tracks (by name or by shebang) through shellcheck,
-# each from its own directory so that its source directives resolve.
+# Every shell script git tracks (by name, .bash and .bats included, or by
+# shebang) through shellcheck, each from its own directory so that its
+# source directives resolve.
 shell_check() {
 	local file status=0
 
@@ -240,7 +241,7 @@ shell_check() {
 	while read -r file; do
 		[ -f "$file" ] || continue
 		case $file in
-		*.sh | *.bats) ;;
+		*.sh | *.bash | *.bats) ;;
 		*) head -n 1 "$file" | grep -qE '^#!.*\b(ba)?sh\b' || continue ;;
 		esac
 		(cd "$(dirname "$file")" && shellcheck -x "$(basename "$file")") || status=1
