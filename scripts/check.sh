@@ -205,7 +205,7 @@ run_tap() {
 install_deps() {
 	oefd_need_pkgs make gcc libc6-dev binutils flex bison bc libelf-dev \
 		python3 perl cpio xz-utils zstd sparse dkms openssl \
-		qemu-system-x86 busybox-static spin bats &&
+		qemu-system-x86 busybox-static spin &&
 		oefd_kernel_ensure 6.1 && oefd_kernel_ensure 6.12 && oefd_linux_src
 }
 

@@ -6,6 +6,9 @@
 # native fallback; where the module is loaded, from the device, as in the VM.
 set -u
 cd "$(dirname "$0")" || exit 1
+# shellcheck source=../../scripts/lib.sh
+. ../../../scripts/lib.sh
+oefd_need_pkgs bats
 
 if [ -d /sys/module/ohos_eventfd ]; then
 	export OHOS_EFD_TEST_DEVICE=1
