@@ -6,7 +6,10 @@
 # for a kernel); see usage() or --help, and docs/reliability.md.
 set -uo pipefail
 
-B=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/build
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+B=$here/build
+# shellcheck source=../scripts/lib.sh
+. "$here/../scripts/lib.sh"
 
 usage() {
 	cat <<'EOF'
@@ -44,9 +47,6 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-n=0
-failed=0
-
 # Kernel stacks of every thread of $1 and of its children, as "# " lines.
 dump_stacks() {
 	local pid=$1 task child
@@ -65,8 +65,7 @@ run_test() {
 	local limit=$1 name=$2 pid status start end
 	shift 2
 
-	n=$((n + 1))
-	echo "# --- $n: $name"
+	echo "# --- $((OEFD_TAP_N + 1)): $name"
 	start=$(date +%s)
 	"$@" 2>&1 | sed -u 's/^\([^#]\)/# \1/' &
 	pid=$(jobs -p | tail -n 1)
@@ -84,10 +83,9 @@ run_test() {
 	status=$?
 	end=$(date +%s)
 	if [ "$status" -eq 0 ] && [ $((end - start)) -lt "$limit" ]; then
-		echo "ok $n - $name # $((end - start)) s"
+		oefd_tap_result ok "$name # $((end - start)) s"
 	else
-		echo "not ok $n - $name # exit $status after $((end - start)) s"
-		failed=$((failed + 1))
+		oefd_tap_result "not ok" "$name # exit $status after $((end - start)) s"
 	fi
 }
 
@@ -181,5 +179,4 @@ hotplug) part_hotplug ;;
 modcycle) part_modcycle ;;
 *) usage >&2; exit 2 ;;
 esac
-echo "1..$n"
-[ "$failed" -eq 0 ]
+oefd_tap_plan

@@ -32,7 +32,8 @@ A stage whose inputs are missing (no userspace/Makefile) is skipped.
 
 Output: a progress line per stage; a build or check stage is one result
 line ("ok - ..." or "not ok - ..."), a test stage shows each test result of
-its TAP, indented, and counts each (nested KTAP counts its leaves only).
+its TAP, indented, and counts each (KTAP by kunit.py parse; nested TAP
+counts its leaves only).
 The last line is "N passed, N failed" (", N skipped" when some were).
 Exit status: 0 when nothing failed, else 1. Each stage's stdout and stderr
 are kept under <cache>/check/; their paths are printed when a stage fails.
@@ -47,11 +48,18 @@ skipped=0
 stage_no=0
 logdir=
 
-# Count the results of a TAP/KTAP stream: leaves only, so that a suite's
-# own line is not counted on top of its cases. A result line is a parent
+# Count the results of a TAP stream: leaves only, so that a parent's own
+# line is not counted on top of its children. A result line is a parent
 # when results more indented than it came since the previous result at
 # its indent or less; the kselftest runner nests each program's TAP as
-# "# " lines, so a "# " counts as indentation. Prints "passed failed skipped".
+# "# " lines, and so does userspace/tests' bats for each kselftest.h
+# program, so a "# " counts as indentation. Prints "passed failed skipped".
+# (KTAP is counted by kunit.py instead, ktap_count. Its parser cannot count
+# these streams: it reads nesting from KTAP headers, not from "# " lines,
+# so it would count the 8 programs of a selftests stage instead of their
+# cases, and it calls a bats stream, which has no version line, crashed;
+# neither bats nor the kselftest runner prints totals for a whole stream,
+# kselftest.h's "# Totals:" being one program's.)
 tap_count() {
 	awk '
 	/^([[:space:]]|# )*(not[[:space:]]+)?ok([[:space:]]|$)/ {
@@ -72,6 +80,26 @@ tap_count() {
 	}
 	END { printf "%d %d %d\n", p, f, s }
 	' "$1"
+}
+
+# Count a KTAP stream (scripts/kunit.sh's stdout) with kunit.py parse, from
+# its summary "Ran N tests: passed: P, failed: F, crashed: C, skipped: S,
+# errors: E" (a count of 0 is left out); crashed and errors are failures.
+ktap_count() {
+	local summary field p=0 f=0 s=0
+	local -a fields
+
+	summary=$(timeout 300 python3 "$(oefd_linux_src)/tools/testing/kunit/kunit.py" parse "$1" 2>&1 |
+		  sed -n 's/.*Ran [0-9]* tests: //p' | tail -n 1)
+	IFS=',' read -ra fields <<<"$summary"
+	for field in "${fields[@]}"; do
+		case $field in
+		*passed:*) p=${field##*: } ;;
+		*skipped:*) s=${field##*: } ;;
+		*failed:* | *crashed:* | *errors:*) f=$((f + ${field##*: })) ;;
+		esac
+	done
+	printf '%d %d %d\n' "$p" "$f" "$s"
 }
 
 stage_begin() {
@@ -129,10 +157,10 @@ run_one() {
 	stage_result "$status" "$desc"
 }
 
-# Run a test stage: its TAP results are shown live, indented, and counted.
-# A stage that fails without a failing result, or (unless $2 is "or-one")
-# passes without any result, is one more failure; "or-one" counts a stage
-# without TAP as one result.
+# Run a test stage: its TAP results are shown live, indented, and counted
+# ($2 "ktap": by kunit.py, else by tap_count). A stage that fails without
+# a failing result, or (unless $2 is "or-one") passes without any result,
+# is one more failure; "or-one" counts a stage without TAP as one result.
 run_tap() {
 	local desc=$1 mode=$2 status=0 p f s
 	local -a counts
@@ -147,7 +175,11 @@ run_tap() {
 	} 3> >(stage_progress)
 	wait "$!"
 	set -e
-	read -r -a counts < <(tap_count "$stage_log.out")
+	if [ "$mode" = ktap ]; then
+		read -r -a counts < <(ktap_count "$stage_log.out")
+	else
+		read -r -a counts < <(tap_count "$stage_log.out")
+	fi
 	p=${counts[0]} f=${counts[1]} s=${counts[2]}
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 	if [ $((p + f + s)) -eq 0 ] && [ "$mode" = or-one ]; then
@@ -199,8 +231,9 @@ kernel_doc() {
 	return "$status"
 }
 
-# Every shell script git tracks (by name or by shebang) through shellcheck,
-# each from its own directory so that its source directives resolve.
+# Every shell script git tracks (by name, .bash and .bats included, or by
+# shebang) through shellcheck, each from its own directory so that its
+# source directives resolve.
 shell_check() {
 	local file status=0
 
@@ -208,7 +241,7 @@ shell_check() {
 	while read -r file; do
 		[ -f "$file" ] || continue
 		case $file in
-		*.sh | *.bats) ;;
+		*.sh | *.bash | *.bats) ;;
 		*) head -n 1 "$file" | grep -qE '^#!.*\b(ba)?sh\b' || continue ;;
 		esac
 		(cd "$(dirname "$file")" && shellcheck -x "$(basename "$file")") || status=1
@@ -273,9 +306,9 @@ main() {
 	run_one "benchmarks build, not run (make -C bench)" make -C bench
 
 	stage_begin kunit d "KUnit under UML"
-	run_tap "kunit" tap scripts/kunit.sh
+	run_tap "kunit" ktap scripts/kunit.sh
 	stage_begin kunit-x86_64 d "KUnit on x86_64: 4 vCPUs, KCSAN, lockdep"
-	run_tap "kunit x86_64" tap scripts/kunit.sh --arch x86_64
+	run_tap "kunit x86_64" ktap scripts/kunit.sh --arch x86_64
 
 	for series in 6.1 6.12; do
 		stage_begin "selftests-$series" e "VM tests on $series"

@@ -43,21 +43,17 @@ oefd_version() {
 		"$1/include/uapi/linux/ohos_eventfd.h"
 }
 
-# --- TAP, on this machine and in the VM --------------------------------------
+# --- TAP, on this machine and in the VM (lib.sh's) -------------------------
 
-tap_no=0
-tap_failed=0
-
+# tap DESC CMD...: one result for CMD; its output shown when it fails.
 tap() {
 	local desc=$1
 
 	shift
-	tap_no=$((tap_no + 1))
 	if "$@" >>"$log" 2>&1; then
-		printf 'ok %d - %s\n' "$tap_no" "$desc"
+		oefd_tap_result ok "$desc"
 	else
-		tap_failed=$((tap_failed + 1))
-		printf 'not ok %d - %s\n' "$tap_no" "$desc"
+		oefd_tap_result "not ok" "$desc"
 		tail -n 15 "$log" | sed 's/^/# /'
 	fi
 	: >"$log"
@@ -96,7 +92,7 @@ dkms_module_tests() {
 in_vm() {
 	local version
 
-	src=$1 tap_no=$3 log=$(mktemp)
+	src=$1 OEFD_TAP_N=$3 log=$(mktemp)
 	version=$(oefd_version "$src")
 	cd "$src"
 
@@ -121,8 +117,7 @@ in_vm() {
 	tap "the module is unloaded" not_loaded
 
 	dkms_module_tests "$2" "$version"
-	echo "1..$tap_no"
-	[ "$tap_failed" -eq 0 ]
+	oefd_tap_plan
 }
 
 # --- on this machine ---------------------------------------------------------
@@ -201,8 +196,8 @@ main() {
 
 	oefd_say "install: make install and modprobe in the $series VM (depmod there takes a minute or two)"
 	"$OEFD_TOP/scripts/vm.sh" run --kernel "$series" --no-module --timeout 600 -- \
-		"$OEFD_TOP/scripts/install-test.sh" --in-vm "$work/src" "$ko" "$tap_no"
-	[ "$tap_failed" -eq 0 ]
+		"$OEFD_TOP/scripts/install-test.sh" --in-vm "$work/src" "$ko" "$OEFD_TAP_N"
+	[ "$oefd_tap_failed" -eq 0 ]
 }
 
 main "$@"

@@ -9,17 +9,24 @@
 #   oefd_linux_src              extracted linux-source-6.12 tree (kselftest,
 #                               kunit.py, checkpatch.pl), print its path
 #   oefd_say MSG                a progress line on stderr
+#   oefd_tap_result ok|"not ok" NAME   one TAP result line, numbered
+#   oefd_tap_plan               the plan, last; fails when a result failed
 
 # shellcheck disable=SC2034 # read by the scripts that source this file
 OEFD_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OEFD_SRC_SERIES=6.12
 
-# Kernel log lines that fail a run (vm.sh, kunit.sh): an oops, BUG, WARN,
-# lockdep (its reports open with WARNING:), KASAN, KCSAN ("BUG: KCSAN:"),
-# UBSAN or SLUB report, a hung task, soft or hard lockup, RCU stall, any
-# call trace, a panic.
+# Kernel log lines that fail a run, the one pattern of every check of a
+# kernel log (vm.sh on the console log, kunit.sh on KUnit's, run-vm-tests.sh
+# on dmesg in the VM): an oops, BUG, WARN, lockdep (its reports open with
+# WARNING: or BUG:, and end with "INFO: lockdep is turned off"), KASAN,
+# KCSAN ("BUG: KCSAN:"), UBSAN or SLUB report, a hung task (its report, or
+# hung_task_panic's "hung_task: blocked tasks"), soft or hard lockup, RCU
+# stall, any call trace, a panic. Never a bare "lockdep" or "hung_task":
+# "RCU lockdep checking is enabled." is a boot line of every lockdep
+# kernel, and vm.sh's command line holds hung_task_panic=1.
 # shellcheck disable=SC2034 # read by the scripts that source this file
-readonly OEFD_KERNEL_REPORT_RE='Oops|BUG:|BUG |WARNING:|general protection|possible recursive locking|circular locking|inconsistent lock state|KASAN|UBSAN|INFO: task .* blocked|blocked for more than|soft lockup|hard LOCKUP|rcu: INFO: .*(detected stalls|self-detected stall)|Call Trace:|Kernel panic'
+readonly OEFD_KERNEL_REPORT_RE='Oops|BUG:|BUG |WARNING:|general protection|possible recursive locking|circular locking|inconsistent lock state|lockdep is turned off|DEBUG_LOCKS_WARN_ON|KASAN|KCSAN:|UBSAN|INFO: task .* blocked|blocked for more than|hung_task: blocked tasks|soft lockup|hard LOCKUP|rcu: INFO: .*(detected stalls|self-detected stall)|Call Trace:|Kernel panic'
 
 oefd_say() { printf '[ohos_eventfd] %s\n' "$*" >&2; }
 oefd_die() { printf '[ohos_eventfd] error: %s\n' "$*" >&2; exit 1; }
@@ -117,4 +124,23 @@ oefd_linux_src() {
 		fi
 	) 9>"$cache/.linux-source.lock" || exit 1
 	printf '%s\n' "$tree"
+}
+
+# The one TAP producer of the scripts whose results are not bats tests
+# (soak.sh and run-short.sh: runs of programs, each bounded and in a VM
+# boot of its own; install-test.sh: the steps of one install, on this
+# machine and then in a VM): "ok N - NAME" lines, then the plan.
+# Set OEFD_TAP_N to go on with a stream begun elsewhere.
+OEFD_TAP_N=0
+oefd_tap_failed=0
+
+oefd_tap_result() {
+	OEFD_TAP_N=$((OEFD_TAP_N + 1))
+	printf '%s %d - %s\n' "$1" "$OEFD_TAP_N" "$2"
+	[ "$1" = ok ] || oefd_tap_failed=$((oefd_tap_failed + 1))
+}
+
+oefd_tap_plan() {
+	printf '1..%d\n' "$OEFD_TAP_N"
+	[ "$oefd_tap_failed" -eq 0 ]
 }

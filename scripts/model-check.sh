@@ -81,9 +81,7 @@ trace() {
 		sed -e 's/[[:space:]][[:space:]]*/ /g' -e 's/^/#/'
 }
 
-echo "1..${#runs[@]}"
 n=0
-failed=0
 for run in "${runs[@]}"; do
 	IFS='|' read -r name defs expect <<<"$run"
 	n=$((n + 1))
@@ -95,9 +93,8 @@ for run in "${runs[@]}"; do
 	start=$SECONDS
 	if ! (cd "$dir" && spin -a "${flags[@]}" ohos_eventfd.pml >spin.log 2>&1 &&
 	      gcc -O0 -DSAFETY -DCOLLAPSE -DMEMLIM="$memlim" -o pan pan.c >gcc.log 2>&1); then
-		echo "not ok $n - $name: spin -a or gcc failed ($dir)"
+		oefd_tap_result "not ok" "$name: spin -a or gcc failed ($dir)"
 		sed 's/^/# /' "$dir/spin.log" "$dir/gcc.log" | head -20
-		failed=$((failed + 1))
 		keep=1
 		continue
 	fi
@@ -114,27 +111,25 @@ for run in "${runs[@]}"; do
 	case $expect in
 	pass)
 		if [ -n "$complete" ] && [ "$errors" = 0 ]; then
-			echo "ok $n - $name ($info)"
+			oefd_tap_result ok "$name ($info)"
 		else
-			echo "not ok $n - $name: errors ${errors:-?}, complete ${complete:-no} ($info)"
+			oefd_tap_result "not ok" "$name: errors ${errors:-?}, complete ${complete:-no} ($info)"
 			if [ "${errors:-0}" != 0 ]; then
 				(cd "$dir" && trace "${flags[@]}")
 			else
 				grep -E 'too small|memory|abort' "$log" | sed 's/^/# /' | head -5
 			fi
-			failed=$((failed + 1))
 		fi
 		;;
 	fail)
 		if [ "${errors:-0}" != 0 ] && [ -f "$dir/ohos_eventfd.pml.trail" ]; then
-			echo "ok $n - $name: counterexample ($info)"
+			oefd_tap_result ok "$name: counterexample ($info)"
 			(cd "$dir" && trace "${flags[@]}")
 		else
-			echo "not ok $n - $name: no counterexample ($info)"
-			failed=$((failed + 1))
+			oefd_tap_result "not ok" "$name: no counterexample ($info)"
 		fi
 		;;
 	esac
 done
-oefd_say "model check: $((n - failed)) of $n runs as expected"
-[ "$failed" -eq 0 ]
+oefd_say "model check: $((n - oefd_tap_failed)) of $n runs as expected"
+oefd_tap_plan

@@ -61,15 +61,6 @@ soak_time_limit() {
 	esac
 }
 
-tap_n=0
-tap_failed=0
-
-soak_tap() {
-	tap_n=$((tap_n + 1))
-	printf '%s %d - %s\n' "$1" "$tap_n" "$2"
-	[ "$1" = ok ] || tap_failed=$((tap_failed + 1))
-}
-
 # Boot one part; renumber its TAP lines into ours as they come; the VM's
 # own verdict (kernel log clean, finished in time) is one more test.
 soak_part() {
@@ -83,8 +74,8 @@ soak_part() {
 	oefd_say "soak: $series $part ($size): booting"
 	while IFS= read -r line; do
 		case $line in
-		"ok "*) soak_tap ok "[$series $part] ${line#ok * - }" ;;
-		"not ok "*) soak_tap "not ok" "[$series $part] ${line#not ok * - }" ;;
+		"ok "*) oefd_tap_result ok "[$series $part] ${line#ok * - }" ;;
+		"not ok "*) oefd_tap_result "not ok" "[$series $part] ${line#not ok * - }" ;;
 		1..*) plan=1 ;;
 		"# --- "*) oefd_say "soak: $series $part: ${line#\# --- }" ;;
 		"vm.sh exit "*) status=${line#vm.sh exit } ;;
@@ -97,11 +88,11 @@ soak_part() {
 		 echo "vm.sh exit $?")
 	# The tests' own failures are counted above: this line is the VM's verdict.
 	if [ -n "$kernel_report" ]; then
-		soak_tap "not ok" "[$series $part] VM run: the kernel reported a problem (above)"
+		oefd_tap_result "not ok" "[$series $part] VM run: the kernel reported a problem (above)"
 	elif [ -z "$plan" ]; then
-		soak_tap "not ok" "[$series $part] VM run: vm.sh exit $status, run-short.sh did not finish"
+		oefd_tap_result "not ok" "[$series $part] VM run: vm.sh exit $status, run-short.sh did not finish"
 	else
-		soak_tap ok "[$series $part] VM run finished, kernel log clean # $(($(date +%s) - start)) s"
+		oefd_tap_result ok "[$series $part] VM run finished, kernel log clean # $(($(date +%s) - start)) s"
 	fi
 }
 
@@ -142,9 +133,8 @@ main() {
 			fi
 		done
 	done
-	printf '1..%d\n' "$tap_n"
-	oefd_say "soak: $tap_n tests, $tap_failed failed"
-	[ "$tap_failed" -eq 0 ]
+	oefd_say "soak: $OEFD_TAP_N tests, $oefd_tap_failed failed"
+	oefd_tap_plan
 }
 
 main "$@"

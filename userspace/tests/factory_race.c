@@ -45,7 +45,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 
-#include "tap.h"
+#include "test_support.h"
 
 #define EXPORTED	__attribute__((visibility("default")))
 #define NODE		"/dev/ohos_eventfd"
@@ -162,8 +162,8 @@ static void scenario_aba(void)
 	tun_create_hook = hook_aba;
 	fd = ohos_eventfd(0, EFD_CLOEXEC);
 	tun_create_hook = NULL;
-	tap_check(fired, "aba: the other thread ran between the stranger's ENOTTY and the check");
-	tap_check(fd >= 0, "aba: ohos_eventfd() succeeded (%s)", fd < 0 ? ohos_eventfd_last_error() : "ok");
+	ksft_test_result(fired, "aba: the other thread ran between the stranger's ENOTTY and the check\n");
+	ksft_test_result(fd >= 0, "aba: ohos_eventfd() succeeded (%s)\n", fd < 0 ? ohos_eventfd_last_error() : "ok");
 	if (fd >= 0)
 		close(fd);
 	calls = tun_create_calls;
@@ -173,8 +173,8 @@ static void scenario_aba(void)
 		if (fd >= 0)
 			close(fd);
 	}
-	tap_check(ok && tun_create_calls == calls + 3,
-		  "aba: the next 3 counters are made with CREATE (%d CREATEs), not by open(): a stranger's ENOTTY is not taken for a module without CREATE",
+	ksft_test_result(ok && tun_create_calls == calls + 3,
+		  "aba: the next 3 counters are made with CREATE (%d CREATEs), not by open(): a stranger's ENOTTY is not taken for a module without CREATE\n",
 		  tun_create_calls - calls);
 }
 
@@ -187,9 +187,9 @@ static void scenario_ebadf(void)
 	tun_create_hook = hook_ebadf;
 	fd = ohos_eventfd(0, EFD_CLOEXEC);
 	tun_create_hook = NULL;
-	tap_check(fired, "ebadf: the other thread reopened the factory at fd %d after this one's EBADF",
+	ksft_test_result(fired, "ebadf: the other thread reopened the factory at fd %d after this one's EBADF\n",
 		  factory);
-	tap_check(fd >= 0, "ebadf: ohos_eventfd() without the fallback succeeded (%s)",
+	ksft_test_result(fd >= 0, "ebadf: ohos_eventfd() without the fallback succeeded (%s)\n",
 		  fd < 0 ? ohos_eventfd_last_error() : "ok");
 	if (fd >= 0)
 		close(fd);
@@ -203,15 +203,15 @@ static void scenario_orphan(void)
 	armed = factory;
 	fd = ohos_eventfd(0, EFD_CLOEXEC);
 	if (!fired) {
-		tap_skip("the library did not fstat() the closed factory through this program's fstat()",
-			 "orphan: two threads replace one closed factory");
+		ksft_test_result_skip(
+			 "orphan: two threads replace one closed factory: %s\n", "the library did not fstat() the closed factory through this program's fstat()");
 		return;
 	}
-	tap_check(fd >= 0, "orphan: ohos_eventfd() succeeded (%s)", fd < 0 ? ohos_eventfd_last_error() : "ok");
+	ksft_test_result(fd >= 0, "orphan: ohos_eventfd() succeeded (%s)\n", fd < 0 ? ohos_eventfd_last_error() : "ok");
 	if (fd >= 0)
 		close(fd);
 	n = tun_fds(&first);
-	tap_check(n == 1, "orphan: two threads replaced the same factory: %d factory fd(s) left (1: none orphaned)", n);
+	ksft_test_result(n == 1, "orphan: two threads replaced the same factory: %d factory fd(s) left (1: none orphaned)\n", n);
 }
 
 /* Every fd below 64 taken. */
@@ -246,8 +246,8 @@ static void scenario_onefd(void)
 	again = ohos_eventfd(0, EFD_CLOEXEC);
 	if (again >= 0)
 		close(again);
-	tap_check(fd == native && again == native,
-		  "onefd: with one free fd, eventfd() gives fd %d; ohos_eventfd() without the fallback gives %d, then %d (%s)",
+	ksft_test_result(fd == native && again == native,
+		  "onefd: with one free fd, eventfd() gives fd %d; ohos_eventfd() without the fallback gives %d, then %d (%s)\n",
 		  native, fd, again, fd < 0 || again < 0 ? ohos_eventfd_last_error() : "ok");
 }
 
@@ -258,14 +258,14 @@ static void scenario_stale(void)
 	node(makedev(1, 5));
 	errno = 0;
 	fd = ohos_eventfd(0, EFD_CLOEXEC);
-	tap_check(fd < 0 && errno == ENODEV,
-		  "stale: a node of /dev/zero is not used: ohos_eventfd() fails with ENODEV (%d, %s: %s)",
+	ksft_test_result(fd < 0 && errno == ENODEV,
+		  "stale: a node of /dev/zero is not used: ohos_eventfd() fails with ENODEV (%d, %s: %s)\n",
 		  fd, strerrorname_np(errno), ohos_eventfd_last_error());
 	if (fd >= 0)
 		close(fd);
 	fd = ohos_eventfd(1, EFD_CLOEXEC | OHOS_EFD_FALLBACK);
-	tap_check(fd >= 0 && !strcmp(fd_link(fd), "anon_inode:[eventfd]"),
-		  "stale: with the fallback, a native eventfd (%s)", fd >= 0 ? fd_link(fd) : ohos_eventfd_last_error());
+	ksft_test_result(fd >= 0 && !strcmp(fd_link(fd), "anon_inode:[eventfd]"),
+		  "stale: with the fallback, a native eventfd (%s)\n", fd >= 0 ? fd_link(fd) : ohos_eventfd_last_error());
 }
 
 static void scenario_recheck(void)
@@ -276,8 +276,8 @@ static void scenario_recheck(void)
 
 	node(0);
 	fd = ohos_eventfd(0, EFD_CLOEXEC | OHOS_EFD_FALLBACK);
-	tap_check(fd >= 0 && !strcmp(fd_link(fd), "anon_inode:[eventfd]"),
-		  "recheck: without a node, a native eventfd (%s)", fd >= 0 ? fd_link(fd) : ohos_eventfd_last_error());
+	ksft_test_result(fd >= 0 && !strcmp(fd_link(fd), "anon_inode:[eventfd]"),
+		  "recheck: without a node, a native eventfd (%s)\n", fd >= 0 ? fd_link(fd) : ohos_eventfd_last_error());
 	if (fd >= 0)
 		close(fd);
 	node(TUN);
@@ -292,7 +292,7 @@ static void scenario_recheck(void)
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		ms = (long)(now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
 	} while (!used && ms < 3000);
-	tap_check(used, "recheck: once the node exists, a call with the fallback uses the device within 3 s (%s after %ld ms)",
+	ksft_test_result(used, "recheck: once the node exists, a call with the fallback uses the device within 3 s (%s after %ld ms)\n",
 		  used ? "used" : "not used", ms);
 }
 
@@ -316,16 +316,16 @@ static void scenario_owned(void)
 	fd = ohos_eventfd(0, EFD_CLOEXEC);
 	err = errno;
 	fl = fcntl(factory, F_GETFL);
-	tap_check(fd < 0 && err == EMFILE,
-		  "owned: with no fd free, ohos_eventfd() fails with EMFILE as eventfd() does (%d, %s: %s)",
+	ksft_test_result(fd < 0 && err == EMFILE,
+		  "owned: with no fd free, ohos_eventfd() fails with EMFILE as eventfd() does (%d, %s: %s)\n",
 		  fd, strerrorname_np(err), ohos_eventfd_last_error());
-	tap_check(fl >= 0 && (fl & O_APPEND),
-		  "owned: the program's fd %d of the device is still its own open file (F_GETFL 0x%x)", factory, fl);
+	ksft_test_result(fl >= 0 && (fl & O_APPEND),
+		  "owned: the program's fd %d of the device is still its own open file (F_GETFL 0x%x)\n", factory, fl);
 	fd = ohos_eventfd(0, EFD_CLOEXEC | OHOS_EFD_FALLBACK);
 	err = errno;
 	fl = fcntl(factory, F_GETFL);
-	tap_check(fd < 0 && err == EMFILE && fl >= 0 && (fl & O_APPEND),
-		  "owned: with the fallback too: EMFILE (%d, %s), fd %d still the program's (F_GETFL 0x%x)",
+	ksft_test_result(fd < 0 && err == EMFILE && fl >= 0 && (fl & O_APPEND),
+		  "owned: with the fallback too: EMFILE (%d, %s), fd %d still the program's (F_GETFL 0x%x)\n",
 		  fd, strerrorname_np(err), factory, fl);
 }
 
@@ -373,8 +373,8 @@ static void scenario_full(void)
 	errno = 0;
 	fd = ohos_eventfd(0, EFD_CLOEXEC | OHOS_EFD_FALLBACK);
 	err = errno;
-	tap_check(fd < 0 && err == EMFILE,
-		  "full: the factory closed and no fd free: EMFILE with the fallback, as eventfd() (%d, %s: %s)",
+	ksft_test_result(fd < 0 && err == EMFILE,
+		  "full: the factory closed and no fd free: EMFILE with the fallback, as eventfd() (%d, %s: %s)\n",
 		  fd, strerrorname_np(err), ohos_eventfd_last_error());
 }
 
@@ -396,9 +396,9 @@ static void scenario_sysfs(const char *expected)
 	errno = 0;
 	fd = ohos_eventfd(0, EFD_CLOEXEC);
 	err = errno;
-	tap_check(fd < 0 && !strcmp(strerrorname_np(err) ?: "", expected) &&
+	ksft_test_result(fd < 0 && !strcmp(strerrorname_np(err) ?: "", expected) &&
 		  strstr(ohos_eventfd_last_error(), "/sys/class/misc/ohos_eventfd/dev"),
-		  "sysfs %s: a strict call fails with %s naming the sysfs file (%d, %s: %s)", expected,
+		  "sysfs %s: a strict call fails with %s naming the sysfs file (%d, %s: %s)\n", expected,
 		  expected, fd, strerrorname_np(err), ohos_eventfd_last_error());
 	if (fd >= 0)
 		close(fd);
@@ -412,9 +412,9 @@ static void scenario_sysfs(const char *expected)
 	}
 	ms = elapsed_ms(&start);
 	checks = sysfs_opens;
-	tap_check(native == 100, "sysfs %s: 100 calls with the fallback give native eventfds (%d)", expected, native);
-	tap_check(checks <= 1 + ms / 1000 + 1,
-		  "sysfs %s: they try the device at most once a second (%d reads of the sysfs number in %ld ms)",
+	ksft_test_result(native == 100, "sysfs %s: 100 calls with the fallback give native eventfds (%d)\n", expected, native);
+	ksft_test_result(checks <= 1 + ms / 1000 + 1,
+		  "sysfs %s: they try the device at most once a second (%d reads of the sysfs number in %ld ms)\n",
 		  expected, checks, ms);
 }
 
@@ -422,8 +422,7 @@ int main(int argc, char **argv)
 {
 	const char *scenario = argc > 1 ? argv[1] : "";
 
-	alarm(TAP_TIMEOUT_SECONDS);
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	test_start();
 	if (!strcmp(scenario, "aba"))
 		scenario_aba();
 	else if (!strcmp(scenario, "ebadf"))
@@ -444,5 +443,5 @@ int main(int argc, char **argv)
 		scenario_sysfs(argv[2]);
 	else
 		return 2;
-	return tap_failures ? 1 : 0;
+	test_finished();
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A plain libc program using eventfd(), eventfd_read() and eventfd_write(),
- * run by test_shim.sh with and without the LD_PRELOAD shim. Prints TAP and
- * "# backend: <what /proc/self/fd says the counter is>".
+ * run by the shim's tests with and without the LD_PRELOAD shim. Prints TAP
+ * (kselftest.h) and "# backend: <what /proc/self/fd says the counter is>".
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,13 +11,7 @@
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
 
-static int failures;
-
-static void check(int ok, const char *what)
-{
-	printf("%s - %s\n", ok ? "ok" : "not ok", what);
-	failures += !ok;
-}
+#include <kselftest.h>
 
 /* eventfd() through whatever is interposed against the raw system call. */
 static void check_flag_bits(void)
@@ -30,7 +24,7 @@ static void check_flag_bits(void)
 		int b = (int)syscall(SYS_eventfd2, 0, flag), eb = b < 0 ? errno : 0;
 
 		if ((a >= 0) != (b >= 0) || ea != eb) {
-			printf("# flags 0x%x: eventfd() %s, SYS_eventfd2 %s\n", (unsigned int)flag,
+			ksft_print_msg("flags 0x%x: eventfd() %s, SYS_eventfd2 %s\n", (unsigned int)flag,
 			       a >= 0 ? "ok" : strerror(ea), b >= 0 ? "ok" : strerror(eb));
 			mismatches++;
 		}
@@ -39,7 +33,7 @@ static void check_flag_bits(void)
 		if (b >= 0)
 			close(b);
 	}
-	check(mismatches == 0, "eventfd() accepts and refuses each flag bit as the system call does");
+	ksft_test_result(mismatches == 0, "eventfd() accepts and refuses each flag bit as the system call does\n");
 }
 
 int main(void)
@@ -49,21 +43,23 @@ int main(void)
 	ssize_t len;
 	int fd;
 
+	ksft_print_header();
 	alarm(60);
 	fd = eventfd(2, EFD_NONBLOCK | EFD_CLOEXEC);
-	check(fd >= 0, "eventfd(2, EFD_NONBLOCK | EFD_CLOEXEC)");
+	ksft_test_result(fd >= 0, "eventfd(2, EFD_NONBLOCK | EFD_CLOEXEC)\n");
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	len = readlink(path, target, sizeof(target) - 1);
 	if (len > 0)
 		target[len] = '\0';
-	printf("# backend: %s\n", target);
-	check(eventfd_write(fd, 3) == 0, "eventfd_write(3)");
-	check(eventfd_read(fd, &value) == 0 && value == 5, "eventfd_read() gives 2 + 3");
-	check(eventfd_read(fd, &value) == -1 && errno == EAGAIN, "eventfd_read() of 0: EAGAIN");
+	ksft_print_msg("backend: %s\n", target);
+	ksft_test_result(eventfd_write(fd, 3) == 0, "eventfd_write(3)\n");
+	ksft_test_result(eventfd_read(fd, &value) == 0 && value == 5, "eventfd_read() gives 2 + 3\n");
+	ksft_test_result(eventfd_read(fd, &value) == -1 && errno == EAGAIN, "eventfd_read() of 0: EAGAIN\n");
 	close(fd);
 	fd = eventfd(2, EFD_SEMAPHORE);
-	check(fd >= 0 && eventfd_read(fd, &value) == 0 && value == 1, "semaphore: eventfd_read() gives 1");
+	ksft_test_result(fd >= 0 && eventfd_read(fd, &value) == 0 && value == 1, "semaphore: eventfd_read() gives 1\n");
 	close(fd);
 	check_flag_bits();
-	return failures ? 1 : 0;
+	ksft_set_plan(ksft_test_num());
+	ksft_finished();
 }

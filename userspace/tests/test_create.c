@@ -15,7 +15,7 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 
-#include "tap.h"
+#include "test_support.h"
 
 struct outcome {
 	int ok;
@@ -49,22 +49,22 @@ static void check_flag_bits(void)
 			wrong_backend++;
 		ours = outcome_of(fd);
 		if (native.ok != ours.ok || native.err != ours.err) {
-			tap_diag("flags 0x%x: eventfd %s, ohos_eventfd %s", (unsigned int)flag,
+			ksft_print_msg("flags 0x%x: eventfd %s, ohos_eventfd %s\n", (unsigned int)flag,
 				 native.ok ? "ok" : strerror(native.err), ours.ok ? "ok" : strerror(ours.err));
 			mismatches++;
 		}
 	}
-	tap_check(mismatches == 0, "each flag bit is accepted or refused (with the same errno) as by eventfd(2)");
-	tap_check(wrong_backend == 0, "accepted flags give a counter from the expected backend");
+	ksft_test_result(mismatches == 0, "each flag bit is accepted or refused (with the same errno) as by eventfd(2)\n");
+	ksft_test_result(wrong_backend == 0, "accepted flags give a counter from the expected backend\n");
 }
 
 static void check_einval_message(void)
 {
 	int fd = ohos_eventfd(0, 0x2);
 
-	tap_check(fd == -1 && errno == EINVAL, "unknown flag 0x2 fails with EINVAL");
-	tap_check(strstr(ohos_eventfd_last_error(), "unknown flags 0x2") != NULL,
-		  "the message names the unknown flags: \"%s\"", ohos_eventfd_last_error());
+	ksft_test_result(fd == -1 && errno == EINVAL, "unknown flag 0x2 fails with EINVAL\n");
+	ksft_test_result(strstr(ohos_eventfd_last_error(), "unknown flags 0x2") != NULL,
+		  "the message names the unknown flags: \"%s\"\n", ohos_eventfd_last_error());
 }
 
 /* F_GETFD/F_GETFL of our counter equal those of eventfd(2) with the same flags. */
@@ -82,8 +82,8 @@ static void check_fd_flags(void)
 		fd_same = fcntl(native, F_GETFD) == fcntl(ours, F_GETFD);
 		fl_same = (fcntl(native, F_GETFL) & (O_ACCMODE | O_NONBLOCK)) ==
 			  (fcntl(ours, F_GETFL) & (O_ACCMODE | O_NONBLOCK));
-		tap_check(ours >= 0 && fd_same && fl_same,
-			  "flags 0x%x: F_GETFD and the access mode and O_NONBLOCK of F_GETFL as eventfd(2)",
+		ksft_test_result(ours >= 0 && fd_same && fl_same,
+			  "flags 0x%x: F_GETFD and the access mode and O_NONBLOCK of F_GETFL as eventfd(2)\n",
 			  (unsigned int)cases[i]);
 		close(native);
 		close(ours);
@@ -94,8 +94,8 @@ static void check_fallback_flag(void)
 {
 	int fd = test_counter(0, 0);
 
-	tap_check(fd >= 0 && test_backend_ok(fd),
-		  "OHOS_EFD_FALLBACK: a counter from %s", test_on_device() ? "the device, which is present" :
+	ksft_test_result(fd >= 0 && test_backend_ok(fd),
+		  "OHOS_EFD_FALLBACK: a counter from %s\n", test_on_device() ? "the device, which is present" :
 		  "native eventfd, the device being absent");
 	if (fd >= 0)
 		close(fd);
@@ -122,9 +122,9 @@ static void expect_create(int flags, int err, const char *what)
 	int fd = ohos_eventfd(0, flags);
 
 	if (err == 0) {
-		tap_check(fd >= 0 && is_native_eventfd(fd), "%s: a native eventfd", what);
+		ksft_test_result(fd >= 0 && is_native_eventfd(fd), "%s: a native eventfd\n", what);
 	} else {
-		tap_check(fd == -1 && errno == err, "%s: fails with %s (got %s)", what,
+		ksft_test_result(fd == -1 && errno == err, "%s: fails with %s (got %s)\n", what,
 			  strerrorname_np(err), fd >= 0 ? "a counter" : strerrorname_np(errno));
 	}
 	if (fd >= 0)
@@ -133,8 +133,8 @@ static void expect_create(int flags, int err, const char *what)
 
 static void expect_message(const char *needle)
 {
-	tap_check(strstr(ohos_eventfd_last_error(), needle) != NULL,
-		  "the message says \"%s\": \"%s\"", needle, ohos_eventfd_last_error());
+	ksft_test_result(strstr(ohos_eventfd_last_error(), needle) != NULL,
+		  "the message says \"%s\": \"%s\"\n", needle, ohos_eventfd_last_error());
 }
 
 static void check_missing_node(void)
@@ -209,14 +209,14 @@ static void check_node_without_driver(void)
 	unsigned int major = unused_char_major(), minor = unused_misc_minor();
 
 	if (!major || make_node(0666, major, 0)) {
-		tap_skip("no free major or mknod failed", "node of an unregistered major");
+		ksft_test_result_skip("node of an unregistered major: %s\n", "no free major or mknod failed");
 	} else {
 		expect_create(0, ENODEV, "node of an unregistered major (open: ENXIO)");
 		expect_message("no driver answers it");
 		expect_create(OHOS_EFD_FALLBACK, 0, "node of an unregistered major, OHOS_EFD_FALLBACK");
 	}
 	if (!minor || make_node(0666, 10, minor))
-		tap_skip("no free misc minor or mknod failed", "misc node of an unused minor");
+		ksft_test_result_skip("misc node of an unused minor: %s\n", "no free misc minor or mknod failed");
 	else
 		expect_create(0, ENODEV, "misc node of an unused minor (open: ENODEV)");
 }
@@ -227,28 +227,25 @@ static void check_node_without_driver(void)
  */
 static void check_permission(void)
 {
+	struct ksft_count *counts;
 	pid_t pid;
-	int status;
 
 	if (make_node(0600, 1, 3)) {	/* /dev/null's numbers: any openable driver */
-		tap_skip("mknod failed", "node without permission");
+		ksft_test_result_skip("node without permission: %s\n", "mknod failed");
 		return;
 	}
-	fflush(stdout);
-	pid = fork();
+	pid = test_fork(&counts);
 	if (pid == 0) {
-		tap_failures = 0;	/* the exit status reports this child's checks only */
 		if (setgid(65534) || setuid(65534)) {
-			tap_skip("cannot become uid 65534", "node without permission");
-			_exit(0);
+			ksft_test_result_skip("node without permission: %s\n", "cannot become uid 65534");
+			test_child_exit();
 		}
 		expect_create(0, EACCES, "node without permission");
 		expect_message("permission denied");
 		expect_create(OHOS_EFD_FALLBACK, 0, "node without permission, OHOS_EFD_FALLBACK");
-		_exit(tap_exit_status());
+		test_child_exit();
 	}
-	tap_check(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-		  WEXITSTATUS(status) == 0, "the unprivileged child passed");
+	ksft_test_result(test_child_passed(pid, counts), "the unprivileged child passed\n");
 }
 
 static int enter_private_dev(void)
@@ -262,15 +259,14 @@ static int enter_private_dev(void)
 
 static void check_absent_device(void)
 {
+	struct ksft_count *counts;
 	pid_t pid;
-	int status;
 
-	fflush(stdout);
-	pid = fork();
+	pid = test_fork(&counts);
 	if (pid == 0) {
 		if (enter_private_dev()) {
-			tap_skip(strerror(errno), "device absent (needs a private mount namespace)");
-			_exit(0);
+			ksft_test_result_skip("device absent (needs a private mount namespace): %s\n", strerror(errno));
+			test_child_exit();
 		}
 		/*
 		 * The library's factory fd, inherited from the checks above,
@@ -281,20 +277,19 @@ static void check_absent_device(void)
 		check_missing_node();
 		check_node_without_driver();
 		check_permission();
-		_exit(tap_exit_status());
+		test_child_exit();
 	}
-	tap_check(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-		  WEXITSTATUS(status) == 0, "the checks with the device absent passed");
+	ksft_test_result(test_child_passed(pid, counts), "the checks with the device absent passed\n");
 }
 
 int main(void)
 {
-	tap_start();
-	tap_diag("mode: %s", test_on_device() ? "device" : "host (fallback)");
+	test_start();
+	ksft_print_msg("mode: %s\n", test_on_device() ? "device" : "host (fallback)");
 	check_flag_bits();
 	check_einval_message();
 	check_fd_flags();
 	check_fallback_flag();
 	check_absent_device();
-	return tap_exit_status();
+	test_finished();
 }

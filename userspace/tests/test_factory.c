@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "tap.h"
+#include "test_support.h"
 
 #define ANON_LINK		"anon_inode:[ohos_eventfd]"
 #define THREADS			64
@@ -76,7 +76,7 @@ static int the_factory(void)
 	int factory, n = count_factories(&factory);
 
 	if (n != 1)
-		tap_diag("%d fds link to %s, expected 1", n, OHOS_EVENTFD_DEVICE);
+		ksft_print_msg("%d fds link to %s, expected 1\n", n, OHOS_EVENTFD_DEVICE);
 	return n == 1 ? factory : -1;
 }
 
@@ -95,35 +95,25 @@ static int create_works(void)
 	int ok = counter_works(fd);
 
 	if (!ok)
-		tap_diag("ohos_eventfd: fd %d: %s", fd, fd < 0 ? ohos_eventfd_last_error() : "not a working anonymous counter");
+		ksft_print_msg("ohos_eventfd: fd %d: %s\n", fd, fd < 0 ? ohos_eventfd_last_error() : "not a working anonymous counter");
 	if (fd >= 0)
 		close(fd);
 	return ok;
 }
 
-static int child_exited_cleanly(pid_t pid)
-{
-	int status;
-
-	return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-	       WEXITSTATUS(status) == 0;
-}
-
 /* Run @check in a new process that has no factory yet; its exit status reports its checks. */
 static void run_isolated(void (*check)(void), const char *what)
 {
+	struct ksft_count *counts;
 	pid_t pid;
 
-	fflush(stdout);
-	pid = fork();
+	pid = test_fork(&counts);
 	if (pid == 0) {
-		alarm(TAP_TIMEOUT_SECONDS);
-		tap_failures = 0;
+		alarm(TEST_TIMEOUT_SECONDS);
 		check();
-		fflush(stdout);
-		_exit(tap_exit_status());
+		test_child_exit();
 	}
-	tap_check(child_exited_cleanly(pid), "%s: the process exited cleanly", what);
+	ksft_test_result(test_child_passed(pid, counts), "%s: the process exited cleanly\n", what);
 }
 
 /* ---- the checks ------------------------------------------------------- */
@@ -140,19 +130,19 @@ static void check_every_counter_anonymous(void)
 		uint64_t value = 0;
 		int ret;
 
-		tap_check(fd >= 0 && is_anon_counter(fd), "flags 0x%x: the counter is %s (%s)",
+		ksft_test_result(fd >= 0 && is_anon_counter(fd), "flags 0x%x: the counter is %s (%s)\n",
 			  (unsigned int)cases[i], ANON_LINK, fd < 0 ? ohos_eventfd_last_error() :
 			  fd_link(fd, link, sizeof(link)));
-		tap_check(ohos_eventfd_is_ohos(fd) == 1, "flags 0x%x: ohos_eventfd_is_ohos() says ours",
+		ksft_test_result(ohos_eventfd_is_ohos(fd) == 1, "flags 0x%x: ohos_eventfd_is_ohos() says ours\n",
 			  (unsigned int)cases[i]);
 		ret = ohos_eventfd_read(fd, &value);
-		tap_check(ret == 0 && value == (cases[i] & EFD_SEMAPHORE ? 1u : 3u),
-			  "flags 0x%x: initval 3 and the read mode were applied (read %llu)",
+		ksft_test_result(ret == 0 && value == (cases[i] & EFD_SEMAPHORE ? 1u : 3u),
+			  "flags 0x%x: initval 3 and the read mode were applied (read %llu)\n",
 			  (unsigned int)cases[i], (unsigned long long)value);
 		if (fd >= 0)
 			close(fd);
 	}
-	tap_check(the_factory() >= 0, "five counters, one factory fd");
+	ksft_test_result(the_factory() >= 0, "five counters, one factory fd\n");
 }
 
 /* With stdin closed, open() would hand the factory fd 0. */
@@ -161,31 +151,31 @@ static void check_factory_fd(void)
 	int factory, fl, fdfl;
 
 	close(STDIN_FILENO);
-	tap_check(create_works(), "a counter with stdin closed");
+	ksft_test_result(create_works(), "a counter with stdin closed\n");
 	factory = the_factory();
 	fl = fcntl(factory, F_GETFL);
 	fdfl = fcntl(factory, F_GETFD);
-	tap_check(factory > STDERR_FILENO, "the factory is above the standard streams (fd %d)", factory);
-	tap_check(fdfl >= 0 && (fdfl & FD_CLOEXEC), "the factory is close-on-exec");
-	tap_check(fl >= 0 && (fl & O_ACCMODE) == O_RDWR && !(fl & O_NONBLOCK),
-		  "the factory is O_RDWR, blocking (F_GETFL %#o)", fl);
+	ksft_test_result(factory > STDERR_FILENO, "the factory is above the standard streams (fd %d)\n", factory);
+	ksft_test_result(fdfl >= 0 && (fdfl & FD_CLOEXEC), "the factory is close-on-exec\n");
+	ksft_test_result(fl >= 0 && (fl & O_ACCMODE) == O_RDWR && !(fl & O_NONBLOCK),
+		  "the factory is O_RDWR, blocking (F_GETFL %#o)\n", fl);
 }
 
 static void check_closed_behind(void)
 {
 	int factory;
 
-	tap_check(create_works(), "first counter");
+	ksft_test_result(create_works(), "first counter\n");
 	factory = the_factory();
-	tap_check(factory >= 0 && close(factory) == 0, "the factory closed behind the library's back");
-	tap_check(create_works(), "a counter after close(factory)");
-	tap_check(the_factory() >= 0, "one factory again");
+	ksft_test_result(factory >= 0 && close(factory) == 0, "the factory closed behind the library's back\n");
+	ksft_test_result(create_works(), "a counter after close(factory)\n");
+	ksft_test_result(the_factory() >= 0, "one factory again\n");
 	/* What closefrom(3) does: every fd but the standard streams. */
-	tap_check(ohos_eventfd(0, EFD_CLOEXEC) >= 0 && ohos_eventfd(0, 0) >= 0 &&
-		  close_range(STDERR_FILENO + 1, ~0u, 0) == 0, "two counters, then close_range(3, ~0)");
-	tap_check(count_factories(&factory) == 0, "no factory left");
-	tap_check(create_works(), "a counter after close_range()");
-	tap_check(the_factory() >= 0, "one factory again");
+	ksft_test_result(ohos_eventfd(0, EFD_CLOEXEC) >= 0 && ohos_eventfd(0, 0) >= 0 &&
+		  close_range(STDERR_FILENO + 1, ~0u, 0) == 0, "two counters, then close_range(3, ~0)\n");
+	ksft_test_result(count_factories(&factory) == 0, "no factory left\n");
+	ksft_test_result(create_works(), "a counter after close_range()\n");
+	ksft_test_result(the_factory() >= 0, "one factory again\n");
 }
 
 /* eventfd(3) leaves errno alone on success, also when we had to reopen the factory. */
@@ -193,12 +183,12 @@ static void check_errno_after_reopen(void)
 {
 	int factory, fd;
 
-	tap_check(create_works(), "first counter");
+	ksft_test_result(create_works(), "first counter\n");
 	factory = the_factory();
-	tap_check(factory >= 0 && close(factory) == 0, "the factory closed behind the library's back");
+	ksft_test_result(factory >= 0 && close(factory) == 0, "the factory closed behind the library's back\n");
 	errno = EDOM;
 	fd = ohos_eventfd(0, EFD_CLOEXEC);
-	tap_check(fd >= 0 && errno == EDOM, "a counter after a reopen leaves errno as it was (%s)",
+	ksft_test_result(fd >= 0 && errno == EDOM, "a counter after a reopen leaves errno as it was (%s)\n",
 		  strerrorname_np(errno));
 	if (fd >= 0)
 		close(fd);
@@ -217,25 +207,25 @@ static void check_replaced_by_dev_null(void)
 	int factory, null, fl, fdfl;
 	char link[64];
 
-	tap_check(create_works(), "first counter");
+	ksft_test_result(create_works(), "first counter\n");
 	factory = the_factory();
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (factory < 0 || null < 0 || dup2(null, factory) != factory || fstat(factory, &before)) {
-		tap_check(0, "dup2(/dev/null, factory fd %d): %s", factory, strerror(errno));
+		ksft_test_result(0, "dup2(/dev/null, factory fd %d): %s\n", factory, strerror(errno));
 		return;
 	}
 	close(null);
 	fl = fcntl(factory, F_GETFL);
 	fdfl = fcntl(factory, F_GETFD);
-	tap_check(create_works(), "a counter after dup2(/dev/null, factory fd)");
-	tap_check(fstat(factory, &after) == 0 && same_file(&before, &after) &&
+	ksft_test_result(create_works(), "a counter after dup2(/dev/null, factory fd)\n");
+	ksft_test_result(fstat(factory, &after) == 0 && same_file(&before, &after) &&
 		  !strcmp(fd_link(factory, link, sizeof(link)), "/dev/null"),
-		  "fd %d is still /dev/null (%s)", factory, link);
-	tap_check(fcntl(factory, F_GETFL) == fl && fcntl(factory, F_GETFD) == fdfl,
-		  "its F_GETFL and F_GETFD are unchanged");
-	tap_check(write(factory, "x", 1) == 1, "it is still open and writable");
+		  "fd %d is still /dev/null (%s)\n", factory, link);
+	ksft_test_result(fcntl(factory, F_GETFL) == fl && fcntl(factory, F_GETFD) == fdfl,
+		  "its F_GETFL and F_GETFD are unchanged\n");
+	ksft_test_result(write(factory, "x", 1) == 1, "it is still open and writable\n");
 	null = the_factory();
-	tap_check(null >= 0 && null != factory, "a new factory at another fd (%d)", null);
+	ksft_test_result(null >= 0 && null != factory, "a new factory at another fd (%d)\n", null);
 }
 
 /*
@@ -247,18 +237,18 @@ static void check_replaced_by_eventfd(void)
 	int factory, native, ret;
 	uint64_t value = 0;
 
-	tap_check(create_works(), "first counter");
+	ksft_test_result(create_works(), "first counter\n");
 	factory = the_factory();
 	native = eventfd(5, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (factory < 0 || native < 0 || dup2(native, factory) != factory) {
-		tap_check(0, "dup2(eventfd, factory fd %d): %s", factory, strerror(errno));
+		ksft_test_result(0, "dup2(eventfd, factory fd %d): %s\n", factory, strerror(errno));
 		return;
 	}
 	close(native);
-	tap_check(create_works() && create_works(), "two counters after dup2(eventfd, factory fd)");
+	ksft_test_result(create_works() && create_works(), "two counters after dup2(eventfd, factory fd)\n");
 	ret = eventfd_read(factory, &value);
-	tap_check(ret == 0 && value == 5,
-		  "the eventfd at fd %d is untouched: it still holds 5 (%llu)", factory,
+	ksft_test_result(ret == 0 && value == 5,
+		  "the eventfd at fd %d is untouched: it still holds 5 (%llu)\n", factory,
 		  (unsigned long long)value);
 }
 
@@ -273,11 +263,11 @@ static void check_replaced_by_own_counter(void)
 	int factory, own, fd, err;
 	uint64_t value = 0;
 
-	tap_check(create_works(), "first counter");
+	ksft_test_result(create_works(), "first counter\n");
 	factory = the_factory();
 	own = open(OHOS_EVENTFD_DEVICE, O_RDWR | O_CLOEXEC);
 	if (factory < 0 || own < 0 || ohos_eventfd_write(own, 5) || dup2(own, factory) != factory) {
-		tap_check(0, "dup2(own counter, factory fd %d): %s", factory, strerror(errno));
+		ksft_test_result(0, "dup2(own counter, factory fd %d): %s\n", factory, strerror(errno));
 		return;
 	}
 	close(own);
@@ -288,39 +278,37 @@ static void check_replaced_by_own_counter(void)
 		;
 	fd = ohos_eventfd(0, EFD_CLOEXEC);
 	err = errno;
-	tap_check(fd < 0 && err == EMFILE, "no fd free: EMFILE as from eventfd() (%d, %s: %s)", fd,
+	ksft_test_result(fd < 0 && err == EMFILE, "no fd free: EMFILE as from eventfd() (%d, %s: %s)\n", fd,
 		  strerrorname_np(err), ohos_eventfd_last_error());
 	fd = ohos_eventfd(0, EFD_CLOEXEC | OHOS_EFD_FALLBACK);
 	err = errno;
-	tap_check(fd < 0 && err == EMFILE, "with the fallback: EMFILE (%d, %s)", fd, strerrorname_np(err));
+	ksft_test_result(fd < 0 && err == EMFILE, "with the fallback: EMFILE (%d, %s)\n", fd, strerrorname_np(err));
 	err = ohos_eventfd_peek(factory, &value);
-	tap_check(err == 0 && value == 5,
-		  "the program's counter at fd %d is untouched: it still holds 5 (%s%llu)", factory,
+	ksft_test_result(err == 0 && value == 5,
+		  "the program's counter at fd %d is untouched: it still holds 5 (%s%llu)\n", factory,
 		  err ? ohos_eventfd_last_error() : "", (unsigned long long)value);
 }
 
 static void check_fork(void)
 {
+	struct ksft_count *counts;
 	int factory, child_factory;
 	pid_t pid;
 
-	tap_check(create_works(), "a counter before fork()");
+	ksft_test_result(create_works(), "a counter before fork()\n");
 	factory = the_factory();
-	fflush(stdout);
-	pid = fork();
+	pid = test_fork(&counts);
 	if (pid == 0) {
-		tap_failures = 0;
 		child_factory = the_factory();
-		tap_check(child_factory == factory && child_factory >= 0,
-			  "the child inherited the factory (fd %d)", child_factory);
-		tap_check(create_works(), "a counter in the child");
-		tap_check(the_factory() == factory, "still the inherited factory");
-		fflush(stdout);
-		_exit(tap_exit_status());
+		ksft_test_result(child_factory == factory && child_factory >= 0,
+			  "the child inherited the factory (fd %d)\n", child_factory);
+		ksft_test_result(create_works(), "a counter in the child\n");
+		ksft_test_result(the_factory() == factory, "still the inherited factory\n");
+		test_child_exit();
 	}
-	tap_check(child_exited_cleanly(pid), "the child exited cleanly");
-	tap_check(create_works(), "a counter in the parent after fork()");
-	tap_check(the_factory() == factory, "the parent's factory is unchanged");
+	ksft_test_result(test_child_passed(pid, counts), "the child exited cleanly\n");
+	ksft_test_result(create_works(), "a counter in the parent after fork()\n");
+	ksft_test_result(the_factory() == factory, "the parent's factory is unchanged\n");
 }
 
 struct creator {
@@ -370,7 +358,7 @@ static void check_fork_while_creating(void)
 			alarm(10);
 			_exit(create_works() ? 0 : 1);
 		}
-		children_ok += child_exited_cleanly(pid);
+		children_ok += test_child_passed(pid, NULL);
 	}
 	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
 	for (i = 0; i < started; i++) {
@@ -378,30 +366,33 @@ static void check_fork_while_creating(void)
 		created += creators[i].created;
 		failed += creators[i].failed;
 	}
-	tap_check(started == 8, "8 threads creating counters");
-	tap_check(children_ok == FORKS, "%d of %d children forked meanwhile made a counter",
+	ksft_test_result(started == 8, "8 threads creating counters\n");
+	ksft_test_result(children_ok == FORKS, "%d of %d children forked meanwhile made a counter\n",
 		  children_ok, FORKS);
-	tap_check(failed == 0, "the threads made %lu counters, %lu failed", created, failed);
-	tap_check(the_factory() >= 0, "one factory");
+	ksft_test_result(failed == 0, "the threads made %lu counters, %lu failed\n", created, failed);
+	ksft_test_result(the_factory() >= 0, "one factory\n");
 }
 
 /* Run by check_exec() in the exec'd image. */
-static int after_exec_main(void)
+static __noreturn void after_exec_main(void)
 {
 	int factory;
 
-	tap_check(count_factories(&factory) == 0, "after exec(): the factory is gone (close-on-exec)");
-	tap_check(create_works(), "after exec(): a counter");
-	tap_check(the_factory() >= 0, "after exec(): one factory");
-	return tap_exit_status();
+	test_resume();
+	ksft_test_result(count_factories(&factory) == 0, "after exec(): the factory is gone (close-on-exec)\n");
+	ksft_test_result(create_works(), "after exec(): a counter\n");
+	ksft_test_result(the_factory() >= 0, "after exec(): one factory\n");
+	test_child_exit();
 }
 
 static void check_exec(void)
 {
-	tap_check(create_works(), "a counter before exec()");
-	fflush(stdout);
-	execl("/proc/self/exe", "test_factory", "--after-exec", (char *)NULL);
-	tap_check(0, "exec /proc/self/exe: %s", strerror(errno));
+	char *argv[] = { "test_factory", "--after-exec", NULL };
+
+	ksft_test_result(create_works(), "a counter before exec()\n");
+	/* In a child that inherits the factory, so that its checks count here. */
+	if (!test_exec("/proc/self/exe", argv))
+		ksft_test_result_fail("exec /proc/self/exe: the program failed after exec()\n");
 }
 
 struct thread_counters {
@@ -468,7 +459,7 @@ static void check_threads(void)
 		started++;
 	}
 	if (started < THREADS) {
-		tap_check(0, "started %u of %d threads", started, THREADS);
+		ksft_test_result(0, "started %u of %d threads\n", started, THREADS);
 		_exit(1);	/* the started ones wait at the barrier forever */
 	}
 	for (i = 0; i < THREADS; i++) {
@@ -483,11 +474,11 @@ static void check_threads(void)
 		duplicates += i > 0 && fds[i] >= 0 && fds[i] == fds[i - 1];
 		not_anon += fds[i] >= 0 && !is_anon_counter(fds[i]);
 	}
-	tap_check(invalid == 0, "%d threads at once: %u counters, %u failed", THREADS, n, invalid);
-	tap_check(duplicates == 0, "all fds distinct (%u duplicates)", duplicates);
-	tap_check(not_anon == 0, "all are %s (%u are not)", ANON_LINK, not_anon);
-	tap_check(wrong == 0, "each counter held only its own thread's value (%u did not)", wrong);
-	tap_check(the_factory() >= 0, "one factory for all the threads");
+	ksft_test_result(invalid == 0, "%d threads at once: %u counters, %u failed\n", THREADS, n, invalid);
+	ksft_test_result(duplicates == 0, "all fds distinct (%u duplicates)\n", duplicates);
+	ksft_test_result(not_anon == 0, "all are %s (%u are not)\n", ANON_LINK, not_anon);
+	ksft_test_result(wrong == 0, "each counter held only its own thread's value (%u did not)\n", wrong);
+	ksft_test_result(the_factory() >= 0, "one factory for all the threads\n");
 	for (i = 0; i < n; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
@@ -496,11 +487,11 @@ static void check_threads(void)
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "--after-exec"))
-		return after_exec_main();
-	tap_start();
+		after_exec_main();
+	test_start();
 	if (!test_on_device()) {
-		tap_skip("needs " OHOS_EVENTFD_DEVICE, "the factory fd");
-		return tap_exit_status();
+		ksft_test_result_skip("the factory fd: %s\n", "needs " OHOS_EVENTFD_DEVICE);
+		test_finished();
 	}
 	run_isolated(check_threads, "64 threads");
 	run_isolated(check_every_counter_anonymous, "anonymous counters");
@@ -513,5 +504,5 @@ int main(int argc, char **argv)
 	run_isolated(check_fork, "fork");
 	run_isolated(check_fork_while_creating, "fork while threads create");
 	run_isolated(check_exec, "exec");
-	return tap_exit_status();
+	test_finished();
 }

@@ -8,7 +8,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
-#include "tap.h"
+#include "test_support.h"
 
 #define COUNT_MAX	0xfffffffffffffffeULL
 
@@ -70,23 +70,26 @@ static void check_script(unsigned int initval, int flags)
 {
 	int native = eventfd(initval, flags), ours = test_counter(initval, flags);
 	unsigned int i, n = sizeof(script) / sizeof(script[0]);
+	bool created;
 
-	if (!tap_check(native >= 0 && ours >= 0 && test_backend_ok(ours),
-		       "initval %u flags 0x%x: both counters created", initval, (unsigned int)flags))
+	created = native >= 0 && ours >= 0 && test_backend_ok(ours);
+	ksft_test_result(created, "initval %u flags 0x%x: both counters created\n",
+			 initval, (unsigned int)flags);
+	if (!created)
 		return;
 	for (i = 0; i < n; i++) {
 		struct result a = run_step(native, &script[i], 1);
 		struct result b = run_step(ours, &script[i], 0);
 
 		if (a.ret != b.ret || a.err != b.err || a.value != b.value) {
-			tap_diag("step %u (%s %llu): eventfd ret %d errno %d value %llu, ohos ret %d errno %d value %llu",
+			ksft_print_msg("step %u (%s %llu): eventfd ret %d errno %d value %llu, ohos ret %d errno %d value %llu\n",
 				 i, op_name(script[i].op), (unsigned long long)script[i].value,
 				 a.ret, a.err, (unsigned long long)a.value,
 				 b.ret, b.err, (unsigned long long)b.value);
 			break;
 		}
 	}
-	tap_check(i == n, "initval %u flags 0x%x: %u reads, writes and polls give the same results",
+	ksft_test_result(i == n, "initval %u flags 0x%x: %u reads, writes and polls give the same results\n",
 		  initval, (unsigned int)flags, n);
 	close(native);
 	close(ours);
@@ -100,18 +103,18 @@ static void check_bad_fds(void)
 
 	a = eventfd_read(-1, &v), ea = errno;
 	b = ohos_eventfd_read(-1, &v), eb = errno;
-	tap_check(a == b && ea == eb, "read of fd -1: as eventfd_read (%s)", strerrorname_np(eb));
+	ksft_test_result(a == b && ea == eb, "read of fd -1: as eventfd_read (%s)\n", strerrorname_np(eb));
 	a = eventfd_write(-1, 1), ea = errno;
 	b = ohos_eventfd_write(-1, 1), eb = errno;
-	tap_check(a == b && ea == eb, "write to fd -1: as eventfd_write (%s)", strerrorname_np(eb));
+	ksft_test_result(a == b && ea == eb, "write to fd -1: as eventfd_write (%s)\n", strerrorname_np(eb));
 	if (pipe(pipefd))
 		return;
 	a = eventfd_read(pipefd[1], &v), ea = errno;
 	b = ohos_eventfd_read(pipefd[1], &v), eb = errno;
-	tap_check(a == b && ea == eb, "read of a pipe's write end: as eventfd_read (%s)",
+	ksft_test_result(a == b && ea == eb, "read of a pipe's write end: as eventfd_read (%s)\n",
 		  strerrorname_np(eb));
-	tap_check(strstr(ohos_eventfd_last_error(), "read of fd") != NULL,
-		  "the message names the call: \"%s\"", ohos_eventfd_last_error());
+	ksft_test_result(strstr(ohos_eventfd_last_error(), "read of fd") != NULL,
+		  "the message names the call: \"%s\"\n", ohos_eventfd_last_error());
 	close(pipefd[0]);
 	close(pipefd[1]);
 }
@@ -128,19 +131,21 @@ static void check_blocking_read(void)
 	int fd = test_counter(0, 0);
 	pthread_t thread;
 	uint64_t v = 0;
+	bool started;
 
-	if (!tap_check(fd >= 0 && pthread_create(&thread, NULL, write_five, &fd) == 0,
-		       "blocking counter and writer thread"))
+	started = fd >= 0 && pthread_create(&thread, NULL, write_five, &fd) == 0;
+	ksft_test_result(started, "blocking counter and writer thread\n");
+	if (!started)
 		return;
-	tap_check(ohos_eventfd_read(fd, &v) == 0 && v == 5, "blocking read returns the 5 written by a thread");
+	ksft_test_result(ohos_eventfd_read(fd, &v) == 0 && v == 5, "blocking read returns the 5 written by a thread\n");
 	pthread_join(thread, NULL);
 	close(fd);
 }
 
 int main(void)
 {
-	tap_start();
-	tap_diag("mode: %s", test_on_device() ? "device" : "host (fallback)");
+	test_start();
+	ksft_print_msg("mode: %s\n", test_on_device() ? "device" : "host (fallback)");
 	check_script(0, EFD_NONBLOCK);
 	check_script(7, EFD_NONBLOCK | EFD_CLOEXEC);
 	check_script(0xffffffffu, EFD_NONBLOCK);
@@ -148,5 +153,5 @@ int main(void)
 	check_script(3, EFD_SEMAPHORE | EFD_NONBLOCK);
 	check_bad_fds();
 	check_blocking_read();
-	return tap_exit_status();
+	test_finished();
 }

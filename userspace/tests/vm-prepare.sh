@@ -8,8 +8,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=../../scripts/lib.sh
 . "$top/scripts/lib.sh"
 
-# strace: test_superset counts the device's opens; locales: its de_DE locale;
-# gcc-multilib: test_32bit.
-oefd_need_pkgs libglib2.0-tests python3 util-linux pkg-config gcc g++ make strace locales \
+# strace: superset.bats counts the device's opens; locales: its de_DE locale;
+# gcc-multilib: 32bit.bats; bats runs them all.
+oefd_need_pkgs bats libglib2.0-tests python3 util-linux pkg-config gcc g++ make strace locales \
 	gcc-multilib
-make -C "$top/userspace" -s
+make -C "$top/userspace" -s tests

@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
 #
 # The library built for i386 (gcc -m32, with the Makefile's own flags) on
@@ -6,25 +6,26 @@
 # given, and a 32-bit off_t makes fstat() fail with EOVERFLOW there.
 # Needs gcc-multilib, and a kernel that runs i386 programs (Debian's do;
 # some hosts' do not: then it runs in the VM only).
-set -u
-. "$(dirname "$0")/tap.sh"
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# shellcheck source=lib.bash
+. "$BATS_TEST_DIRNAME/lib.bash"
 
-if ! echo 'int main(void) { return 0; }' | cc -m32 -x c -o "$work/probe" - 2>/dev/null; then
-	echo "ok - the 32-bit library # SKIP no 32-bit toolchain (gcc-multilib)"
-	exit 0
-fi
-if ! "$work/probe" 2>/dev/null; then
-	echo "ok - the 32-bit library # SKIP this kernel does not run i386 programs"
-	exit 0
-fi
-tap_check "the static library builds with -m32" \
+setup() {
+	if ! echo 'int main(void) { return 0; }' | cc -m32 -x c -o "$work/probe" - 2>/dev/null; then
+		skip "no 32-bit toolchain (gcc-multilib)"
+	fi
+	"$work/probe" 2>/dev/null || skip "this kernel does not run i386 programs"
+}
+
+@test "the static library builds with -m32" {
 	make -s -C "$OEFD_SRC" B="$work/build" CFLAGS="-O2 -m32" "$work/build/libohos_eventfd.a"
+}
 
 # The program itself has a 64-bit off_t to make the file; the library must not need one.
-cat >"$work/large.c" <<'PROGRAM'
+@test "32-bit: ohos_eventfd_is_ohos() on a 3 GiB file says 0" {
+	local out
+
+	cat >"$work/large.c" <<'PROGRAM'
 #define _FILE_OFFSET_BITS 64
 #include <fcntl.h>
 #include <stdio.h>
@@ -44,11 +45,9 @@ int main(int argc, char **argv)
 	return 0;
 }
 PROGRAM
-if cc -m32 -o "$work/large" "$work/large.c" -I"$OEFD_SRC/include" -I"$OEFD_SRC/../include/uapi" \
-	"$work/build/libohos_eventfd.a"; then
+	cc -m32 -o "$work/large" "$work/large.c" -I"$OEFD_SRC/include" -I"$OEFD_SRC/../include/uapi" \
+		"$work/build/libohos_eventfd.a"
 	out=$("$work/large" "$work/3GiB")
-	echo "# is_ohos on a 3 GiB file: $out"
-	tap_check "32-bit: ohos_eventfd_is_ohos() on a 3 GiB file says 0" [ "${out%% *}" = 0 ]
-else
-	tap_check "32-bit: the large-file program builds" false
-fi
+	echo "is_ohos on a 3 GiB file: $out"
+	[ "${out%% *}" = 0 ]
+}
