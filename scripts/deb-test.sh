@@ -26,9 +26,9 @@ headers are installed):
   - README's example built with `pkg-config` runs against the device
     through the installed shared library; a plain libc program under
     LD_PRELOAD=<the packaged shim> gets a counter of the device;
-  - debconf's load-at-boot answer "true" (dpkg-reconfigure, with DKMS's
-    rebuild at configure switched off by /etc/dkms/no-autoinstall) writes
-    the modules-load.d entry;
+  - with debconf's load-at-boot answer "true", the package's postinst
+    (configure, DKMS's part switched off by /etc/dkms/no-autoinstall)
+    writes the modules-load.d entry;
   - `modprobe -r`, `dpkg -r` of the four: DKMS no longer has the module,
     it is gone from /lib/modules, so is the entry; `dpkg --purge`: the
     debconf answers are gone and the file lists equal the first ones.
@@ -167,16 +167,19 @@ shim_routes() {
 	same "$out" "anon_inode:[ohos_eventfd] 2"
 }
 
-# DKMS's postinst removes and rebuilds the module at every configure (some
-# minutes here); /etc/dkms/no-autoinstall, DKMS's own switch, leaves only
-# our part of the postinst to run.
+# The package's postinst with debconf's answer "true", as dpkg-reconfigure
+# runs it. Not dpkg-reconfigure itself: it also runs the prerm (upgrade),
+# whose DKMS part removes the module, and DKMS's part of the postinst then
+# rebuilds it (minutes under emulation; dpkg -i tested that part already).
+# /etc/dkms/no-autoinstall, DKMS's own switch, leaves only our part to run.
 load_at_boot() {
 	local status=0
 
 	touch /etc/dkms/no-autoinstall || return 1
 	echo "ohos-eventfd-dkms ohos-eventfd-dkms/load-at-boot boolean true" | debconf-set-selections &&
-		DEBIAN_FRONTEND=noninteractive dpkg-reconfigure ohos-eventfd-dkms &&
-		grep -x ohos_eventfd /etc/modules-load.d/ohos_eventfd.conf || status=1
+		DEBIAN_FRONTEND=noninteractive /var/lib/dpkg/info/ohos-eventfd-dkms.postinst configure "$version" &&
+		grep -x ohos_eventfd /etc/modules-load.d/ohos_eventfd.conf &&
+		dkms_has || status=1
 	rm -f /etc/dkms/no-autoinstall
 	return "$status"
 }
@@ -230,7 +233,7 @@ in_vm() {
 	shim=$(grep -m 1 '/libohos_eventfd_preload\.so$' "$tmp/contents" || true)
 	tap "the packaged shim ($shim) moves a libc program's eventfd() to the device" \
 		shim_routes "$shim"
-	tap "debconf load-at-boot=true (dpkg-reconfigure) writes the modules-load.d entry" \
+	tap "debconf load-at-boot=true: the postinst writes the modules-load.d entry" \
 		load_at_boot
 	tap "modprobe -r ohos_eventfd" modprobe -r ohos_eventfd
 	tap "dpkg -r the four packages" dpkg -r "${pkgs[@]}"
