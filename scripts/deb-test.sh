@@ -99,7 +99,13 @@ dpkg_install() {
 	DEBIAN_FRONTEND=noninteractive dpkg -i "${debs[@]}" || return 1
 }
 
-dkms_has() { dkms status -m ohos_eventfd -v "$version" -k "$abi" | grep -q ': installed'; }
+dkms_has() {
+	local status
+
+	status=$(dkms status -m ohos_eventfd -v "$version" -k "$abi") || return 1
+	echo "$status"
+	[[ $status == *": installed"* ]]
+}
 dkms_has_not() { [ -z "$(dkms status -m ohos_eventfd)" ] && [ ! -e /var/lib/dkms/ohos_eventfd ]; }
 
 module_path() {
@@ -184,11 +190,25 @@ load_at_boot() {
 	return "$status"
 }
 
-no_debconf_answers() { ! debconf-show ohos-eventfd-dkms | grep .; }
+no_debconf_answers() {
+	local answers
 
+	answers=$(debconf-show ohos-eventfd-dkms 2>&1)
+	echo "$answers"
+	[ -z "$answers" ]
+}
+
+# (Into a file, not a pipeline into grep: under pipefail diff's status
+# would hide grep's.)
 same_files() {
-	file_list >"$tmp/after"
-	diff -u "$tmp/before" "$tmp/after" | sed -n '/^[-+][^-+]/p' | grep . && return 1
+	file_list >"$tmp/after" || return 1
+	LC_ALL=C comm -13 "$tmp/before" "$tmp/after" | sed 's/^/left behind: /' >"$tmp/changed" &&
+		LC_ALL=C comm -23 "$tmp/before" "$tmp/after" | sed 's/^/gone: /' >>"$tmp/changed" ||
+		return 1
+	if [ -s "$tmp/changed" ]; then
+		cat "$tmp/changed"
+		return 1
+	fi
 	wc -l <"$tmp/after"
 }
 
