@@ -120,7 +120,11 @@ module_path() {
 }
 
 no_module_file() {
-	! find "/lib/modules/$abi" -name 'ohos_eventfd.ko*' | grep . && ! modinfo ohos_eventfd
+	local files
+
+	files=$(find "/lib/modules/$abi" -name 'ohos_eventfd.ko*') || return 1
+	[ -z "$files" ] || { echo "$files"; return 1; }
+	! modinfo ohos_eventfd
 }
 
 hello_runs() {
