@@ -6,11 +6,13 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 KERNEL ?= 6.12
 PREFIX ?= /usr/local
 DESTDIR ?=
+# Where `make deb` puts the .deb files; `make clean` removes them there.
+DEBDIR ?= $(CURDIR)
 
 SCRIPTS := $(CURDIR)/scripts
 
 .PHONY: all module userspace clean install install-module install-userspace \
-	check kunit selftests demo bench bench-host soak vm-run vm-shell help
+	check kunit selftests demo bench bench-host soak vm-run vm-shell help deb
 
 all: module userspace
 
@@ -30,6 +32,8 @@ clean:
 	$(MAKE) -C selftests clean
 	$(MAKE) -C bench clean
 	$(MAKE) -C reliability clean
+	rm -f $(addprefix $(DEBDIR)/,ohos-eventfd-dkms_*.deb libohos-eventfd2_*.deb \
+		libohos-eventfd-dev_*.deb ohos-eventfd-utils_*.deb)
 
 install: install-module install-userspace
 
@@ -56,6 +60,9 @@ install-userspace:
 
 check:
 	@$(SCRIPTS)/check.sh
+
+deb:
+	@$(SCRIPTS)/deb.sh --out $(DEBDIR)
 
 kunit:
 	@$(SCRIPTS)/kunit.sh

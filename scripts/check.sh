@@ -28,6 +28,10 @@ Runs, in order, and continues past failures:
   (f) scripts/install-test.sh for 6.1 and 6.12: `dkms install` into
       private DKMS trees, a staged `make install`, then `make install`,
       modprobe and the DKMS build's insmod in the VM
+  (g) scripts/deb.sh (make deb: the four Debian packages, lintian with no
+      error or warning), then scripts/deb-test.sh 6.12: dpkg -i them in
+      the VM (DKMS builds the module), modprobe, pkg-config, the shim,
+      dpkg -r and --purge, no file left behind
 A stage whose inputs are missing (no userspace/Makefile) is skipped.
 
 Output: a progress line per stage; a build or check stage is one result
@@ -205,7 +209,8 @@ run_tap() {
 install_deps() {
 	oefd_need_pkgs make gcc libc6-dev binutils flex bison bc libelf-dev \
 		python3 perl cpio xz-utils zstd sparse dkms openssl \
-		qemu-system-x86 busybox-static spin &&
+		qemu-system-x86 busybox-static spin dpkg-dev debhelper dh-dkms \
+		po-debconf pkgconf lintian &&
 		oefd_kernel_ensure 6.1 && oefd_kernel_ensure 6.12 && oefd_linux_src
 }
 
@@ -324,6 +329,13 @@ main() {
 		stage_begin "install-$series" f "install paths on $series"
 		run_tap "install paths on $series" tap scripts/install-test.sh "$series"
 	done
+
+	stage_begin deb-build g "Debian packages: make deb, lintian"
+	run_one "Debian packages build, lintian: no error, no warning (scripts/deb.sh)" \
+		scripts/deb.sh --out "$(oefd_cache)/deb/check"
+	stage_begin deb-6.12 g "Debian packages on 6.12: install, use, remove, purge"
+	run_tap "Debian packages on 6.12" tap \
+		scripts/deb-test.sh --debs "$(oefd_cache)/deb/check" 6.12
 
 	summary="$passed passed, $failed failed"
 	[ "$skipped" -eq 0 ] || summary+=", $skipped skipped"
