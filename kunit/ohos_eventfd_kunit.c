@@ -51,21 +51,29 @@ static struct ohos_eventfd_ctx *oefd_kunit_ctx(struct kunit *test,
 	return ctx;
 }
 
-/* A counter with its rings, as after a write from a second CPU. */
+/*
+ * A counter with a ring on every online CPU, as after contended writes
+ * from each (four or more CPUs: the table has been replaced once).
+ */
 static struct ohos_eventfd_ctx *oefd_kunit_ctx_rings(struct kunit *test,
 						     unsigned int initval, u32 flags)
 {
 	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx(test, initval, flags);
+	unsigned int cpu;
 
-	KUNIT_ASSERT_EQ(test, 0, oefd_percpu_install(ctx, GFP_KERNEL));
-	KUNIT_ASSERT_NOT_NULL(test, ctx->percpu);
+	for_each_online_cpu(cpu) {
+		KUNIT_ASSERT_EQ(test, 0, oefd_ring_install(ctx, cpu, GFP_KERNEL));
+		KUNIT_ASSERT_NOT_NULL(test, oefd_ring_of(ctx, cpu));
+	}
+	KUNIT_ASSERT_EQ(test, oefd_ring_count(ctx), num_online_cpus());
 	return ctx;
 }
 
 /* One fast-path push on the calling CPU. */
-static bool oefd_kunit_push(struct ohos_eventfd_ctx *ctx, u64 value)
+static bool oefd_kunit_push(struct ohos_eventfd_ctx *ctx, u32 value)
 {
-	return oefd_ring_push(ctx, ctx->percpu, value);
+	/* Pairs with the release in oefd_rings_insert(). */
+	return oefd_ring_push(ctx, smp_load_acquire(&ctx->rings), value);
 }
 
 /* The fold every locked operation starts with. */
@@ -88,14 +96,6 @@ static void oefd_kunit_set_central(struct ohos_eventfd_ctx *ctx, u64 count)
 	WRITE_ONCE(ctx->count, count);
 	write_seqcount_end(&ctx->seq);
 	WRITE_ONCE(ctx->fast_ok, count <= oefd_fast_limit);
-	spin_unlock_irq(&ctx->wqh.lock);
-}
-
-/* Pretend the last locked write came from another CPU than @cpu. */
-static void oefd_kunit_set_last_cpu_other_than(struct ohos_eventfd_ctx *ctx, int cpu)
-{
-	spin_lock_irq(&ctx->wqh.lock);
-	ctx->last_cpu = cpu + 1;
 	spin_unlock_irq(&ctx->wqh.lock);
 }
 
@@ -246,7 +246,7 @@ static void ring_wraps_around(struct kunit *test)
 
 	migrate_disable();
 	cpu = smp_processor_id();
-	ring = per_cpu_ptr(ctx->percpu->rings, cpu);
+	ring = oefd_ring_of(ctx, cpu);
 	spin_lock_irq(&ctx->wqh.lock);
 	ring->head = start;
 	ring->tail = start;
@@ -384,7 +384,6 @@ static void drain_folds_ring_left_by_departed_cpu(struct kunit *test)
 	kthread_stop_put(task);
 	KUNIT_EXPECT_EQ(test, p.ret, 0);
 
-	KUNIT_EXPECT_TRUE(test, test_bit(cpu, ctx->percpu->used));
 	OEFD_EXPECT_RING_FILL(test, ctx, cpu, 3);
 	OEFD_EXPECT_CENTRAL(test, ctx, 0);
 	OEFD_EXPECT_COUNT(test, ctx, 6);
@@ -392,7 +391,6 @@ static void drain_folds_ring_left_by_departed_cpu(struct kunit *test)
 	oefd_kunit_drain(ctx);
 	OEFD_EXPECT_RING_FILL(test, ctx, cpu, 0);
 	OEFD_EXPECT_CENTRAL(test, ctx, 6);
-	KUNIT_EXPECT_TRUE(test, test_bit(cpu, ctx->percpu->used));
 }
 
 /*
@@ -1101,32 +1099,61 @@ static struct kunit_suite ohos_eventfd_coalesce_suite = {
 	.test_cases = ohos_eventfd_coalesce_cases,
 };
 
-/* ---- ohos_eventfd_percpu: lazy allocation of the rings ---- */
+/* ---- ohos_eventfd_percpu: rings for the CPUs whose writers contend ---- */
 
 /*
- * The rings come with the first locked write from another CPU than the
- * previous one. UML has one CPU: the case sets last_cpu to another
- * number, as a write from elsewhere would have left it.
+ * Writers that never find the lock held get no rings, however many CPUs
+ * they write from (UML has one; the x86_64 run moves the case's task over
+ * every online CPU).
  */
-static void rings_allocated_on_write_from_second_cpu(struct kunit *test)
+static void rings_not_allocated_without_contention(struct kunit *test)
 {
 	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx(test, 0, 0);
+	const struct cpumask *allowed = current->cpus_ptr;
+	cpumask_var_t saved;
+	unsigned int cpu;
+	u64 n = 0;
+
+	KUNIT_ASSERT_TRUE(test, alloc_cpumask_var(&saved, GFP_KERNEL));
+	cpumask_copy(saved, allowed);
+	for_each_online_cpu(cpu) {
+		KUNIT_ASSERT_EQ(test, 0, set_cpus_allowed_ptr(current, cpumask_of(cpu)));
+		OEFD_EXPECT_WRITE(test, ctx, 1, 0);
+		OEFD_EXPECT_WRITE(test, ctx, 1, 0);
+		n += 2;
+	}
+	KUNIT_EXPECT_EQ(test, 0, set_cpus_allowed_ptr(current, saved));
+	free_cpumask_var(saved);
+	KUNIT_EXPECT_NULL(test, READ_ONCE(ctx->rings));
+	KUNIT_EXPECT_EQ(test, oefd_kunit_slow_writes(ctx), n);
+	OEFD_EXPECT_COUNT(test, ctx, n);
+}
+
+/*
+ * A ring installed for this CPU takes the next write; the rings of one
+ * counter are one table, found again after a second install for the same
+ * CPU (which changes nothing).
+ */
+static void ring_installed_takes_writes(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx(test, 0, 0);
+	struct oefd_ring *ring;
 	int cpu;
 
 	migrate_disable();
 	cpu = smp_processor_id();
 	OEFD_EXPECT_WRITE(test, ctx, 1, 0);
-	OEFD_EXPECT_WRITE(test, ctx, 1, 0);
-	KUNIT_EXPECT_NULL(test, READ_ONCE(ctx->percpu));
-
-	oefd_kunit_set_last_cpu_other_than(ctx, cpu);
-	OEFD_EXPECT_WRITE(test, ctx, 1, 0);
-	KUNIT_EXPECT_NOT_NULL(test, READ_ONCE(ctx->percpu));
-	OEFD_EXPECT_CENTRAL(test, ctx, 3);
+	KUNIT_EXPECT_EQ(test, oefd_ring_install(ctx, cpu, GFP_KERNEL), 0);
+	ring = oefd_ring_of(ctx, cpu);
+	KUNIT_EXPECT_NOT_NULL(test, ring);
+	KUNIT_EXPECT_EQ(test, oefd_ring_install(ctx, cpu, GFP_KERNEL), 0);
+	KUNIT_EXPECT_PTR_EQ(test, oefd_ring_of(ctx, cpu), ring);
+	KUNIT_EXPECT_EQ(test, oefd_ring_count(ctx), 1);
+	OEFD_EXPECT_CENTRAL(test, ctx, 1);
 
 	OEFD_EXPECT_WRITE(test, ctx, 1, 0);
 	OEFD_EXPECT_RING_FILL(test, ctx, cpu, 1);
-	OEFD_EXPECT_COUNT(test, ctx, 4);
+	OEFD_EXPECT_COUNT(test, ctx, 2);
 	migrate_enable();
 	KUNIT_EXPECT_EQ(test, oefd_kunit_fast_writes(ctx), 1);
 }
@@ -1158,72 +1185,213 @@ static unsigned int oefd_kunit_fail_nth_left(void)
 }
 
 /*
- * The allocation itself failing: -ENOMEM, no rings, nothing leaked (KASAN
+ * The allocation itself failing: -ENOMEM, no ring, nothing leaked (KASAN
  * and kmemleak would see it), and the counter keeps the locked path.
  * failslab ignores allocations that may reclaim, hence GFP_NOWAIT here.
  */
 static void rings_allocation_failure_keeps_locked_path(struct kunit *test)
 {
 	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx(test, 0, 0);
+	unsigned int cpu = raw_smp_processor_id();
 	int ret;
 
 	if (!oefd_kunit_fail_next_slab_alloc())
 		kunit_skip(test, "needs CONFIG_FAILSLAB");
-	ret = oefd_percpu_install(ctx, GFP_NOWAIT | __GFP_NOWARN);
+	ret = oefd_ring_install(ctx, cpu, GFP_NOWAIT | __GFP_NOWARN);
 	KUNIT_EXPECT_EQ_MSG(test, oefd_kunit_fail_nth_left(), 0,
 			    "the injected failure did not hit an allocation");
 	KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
-	KUNIT_EXPECT_NULL(test, READ_ONCE(ctx->percpu));
+	KUNIT_EXPECT_NULL(test, READ_ONCE(ctx->rings));
 
 	OEFD_EXPECT_WRITE(test, ctx, 2, 0);
 	OEFD_EXPECT_COUNT(test, ctx, 2);
 	KUNIT_EXPECT_EQ(test, oefd_kunit_slow_writes(ctx), 1);
 
-	KUNIT_EXPECT_EQ(test, oefd_percpu_install(ctx, GFP_KERNEL), 0);
-	KUNIT_EXPECT_NOT_NULL(test, READ_ONCE(ctx->percpu));
+	KUNIT_EXPECT_EQ(test, oefd_ring_install(ctx, cpu, GFP_KERNEL), 0);
+	KUNIT_EXPECT_NOT_NULL(test, oefd_ring_of(ctx, cpu));
 }
 
-static int oefd_kunit_install_fails(struct ohos_eventfd_ctx *ctx, gfp_t gfp)
+/*
+ * The table's allocation failing after the ring's: the ring is freed,
+ * nothing installed. failslab's second allocation of the call.
+ */
+static void rings_table_failure_frees_ring(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx(test, 0, 0);
+	int ret;
+
+#ifdef CONFIG_FAILSLAB
+	current->fail_nth = 2;
+#else
+	kunit_skip(test, "needs CONFIG_FAILSLAB");
+#endif
+	ret = oefd_ring_install(ctx, raw_smp_processor_id(), GFP_NOWAIT | __GFP_NOWARN);
+	KUNIT_EXPECT_EQ_MSG(test, oefd_kunit_fail_nth_left(), 0,
+			    "the injected failure did not hit an allocation");
+	KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+	KUNIT_EXPECT_NULL(test, READ_ONCE(ctx->rings));
+}
+
+/*
+ * A write that only a ring saw is a write all the same: CONFIGURE must
+ * refuse. (From user space a counter gets rings only through a contended
+ * locked write, which CONFIGURE already counts; the rule is the module's.)
+ */
+static void configure_after_fast_write_ebusy(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx_rings(test, 0, 0);
+	struct ohos_efd_config cfg = { .initval = 1 };
+
+	KUNIT_EXPECT_EQ(test, oefd_configure(ctx, &cfg), 0);
+	migrate_disable();
+	KUNIT_EXPECT_TRUE(test, oefd_kunit_push(ctx, 1));
+	migrate_enable();
+	cfg.initval = 7;
+	KUNIT_EXPECT_EQ(test, oefd_configure(ctx, &cfg), -EBUSY);
+	OEFD_EXPECT_COUNT(test, ctx, 2);
+}
+
+/*
+ * Transition mode: a CONFIGURE that sets the count to 0 under a waiter
+ * must arm the counter as a read that empties it does, or the next write
+ * goes to a ring and wakes nobody.
+ */
+static void configure_to_zero_arms_transition_mode(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx_rings(test, 1, 0);
+	struct ohos_efd_config cfg = { .initval = 0 };
+	struct oefd_kunit_waiter w;
+
+	KUNIT_ASSERT_EQ(test, oefd_set_mode(ctx, OHOS_EFD_MODE_TRANSITION), 0);
+	oefd_kunit_waiter_init(&w, ctx, false);
+	add_wait_queue(&ctx->wqh, &w.wait);
+	KUNIT_EXPECT_EQ(test, oefd_configure(ctx, &cfg), 0);
+	migrate_disable();
+	KUNIT_EXPECT_FALSE_MSG(test, oefd_kunit_push(ctx, 1),
+			       "a push after CONFIGURE set 0 under a waiter: nobody woken");
+	migrate_enable();
+	OEFD_EXPECT_WRITE(test, ctx, 1, 0);
+	remove_wait_queue(&ctx->wqh, &w.wait);
+	KUNIT_EXPECT_EQ(test, w.calls, 1);
+	OEFD_EXPECT_COUNT(test, ctx, 1);
+}
+
+/* Holds a counter's lock on another CPU while the case writes. */
+struct oefd_kunit_holder {
+	struct ohos_eventfd_ctx *ctx;
+	struct completion held;
+	struct completion done;
+};
+
+/* Long enough for the case's write to reach the lock on a loaded host. */
+#define OEFD_KUNIT_HOLD_MS	50
+
+static int oefd_kunit_hold_lock(void *data)
+{
+	struct oefd_kunit_holder *h = data;
+
+	spin_lock_irq(&h->ctx->wqh.lock);
+	complete(&h->held);
+	mdelay(OEFD_KUNIT_HOLD_MS);
+	spin_unlock_irq(&h->ctx->wqh.lock);
+	complete(&h->done);
+	return 0;
+}
+
+/*
+ * One write from this CPU while another CPU holds the lock: the writer
+ * finds it held. Returns the write's result; the holder has let go.
+ */
+static int oefd_kunit_contended_write(struct kunit *test,
+				      struct ohos_eventfd_ctx *ctx, int cpu)
+{
+	struct oefd_kunit_holder h = { .ctx = ctx };
+	struct task_struct *task;
+	int other, ret;
+
+	other = cpumask_any_but(cpu_online_mask, cpu);
+	init_completion(&h.held);
+	init_completion(&h.done);
+	task = kthread_create(oefd_kunit_hold_lock, &h, "oefd_kunit_holder");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	kthread_bind(task, other);
+	wake_up_process(task);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&h.held, OEFD_KUNIT_TIMEOUT));
+	ret = oefd_write_value(ctx, 1, true);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&h.done, OEFD_KUNIT_TIMEOUT));
+	return ret;
+}
+
+/*
+ * A write that finds the lock held gives its CPU a ring, and only its CPU;
+ * the next write from there takes it. Needs two CPUs (the x86_64 run).
+ */
+static void contended_write_gets_ring(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx(test, 0, 0);
+	int cpu;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two online CPUs");
+	migrate_disable();
+	cpu = smp_processor_id();
+	KUNIT_EXPECT_EQ(test, oefd_kunit_contended_write(test, ctx, cpu), 0);
+	KUNIT_EXPECT_NOT_NULL(test, oefd_ring_of(ctx, cpu));
+	KUNIT_EXPECT_EQ(test, oefd_ring_count(ctx), 1);
+	OEFD_EXPECT_WRITE(test, ctx, 1, 0);
+	OEFD_EXPECT_RING_FILL(test, ctx, cpu, 1);
+	migrate_enable();
+	OEFD_EXPECT_COUNT(test, ctx, 2);
+	KUNIT_EXPECT_EQ(test, oefd_kunit_fast_writes(ctx), 1);
+}
+
+static int oefd_kunit_install_fails(struct ohos_eventfd_ctx *ctx,
+				    unsigned int cpu, gfp_t gfp)
 {
 	return -ENOMEM;
 }
 
 /*
- * The write that wants rings and cannot get them still succeeds, and the
- * next write from another CPU tries again. Needs the static stub hook at
- * the top of oefd_percpu_install(): the write path allocates with
- * GFP_KERNEL_ACCOUNT, which failslab does not fail.
+ * The contended write that cannot get its ring still succeeds, on the
+ * locked path, and the next contended write tries again. Needs the static
+ * stub hook at the top of oefd_ring_install(): the write path allocates
+ * with GFP_KERNEL_ACCOUNT, which failslab does not fail.
  */
-static void rings_allocation_failure_on_write_retried(struct kunit *test)
+static void contended_write_retries_failed_ring(struct kunit *test)
 {
 	struct ohos_eventfd_ctx *probe = oefd_kunit_ctx(test, 0, 0);
 	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx(test, 0, 0);
 	int cpu;
 
-	kunit_activate_static_stub(test, oefd_percpu_install, oefd_kunit_install_fails);
-	if (oefd_percpu_install(probe, GFP_KERNEL) == 0)
-		kunit_skip(test, "oefd_percpu_install() has no KUNIT_STATIC_STUB_REDIRECT()");
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two online CPUs");
+	kunit_activate_static_stub(test, oefd_ring_install, oefd_kunit_install_fails);
+	if (oefd_ring_install(probe, 0, GFP_KERNEL) == 0)
+		kunit_skip(test, "oefd_ring_install() has no KUNIT_STATIC_STUB_REDIRECT()");
 
 	migrate_disable();
 	cpu = smp_processor_id();
-	OEFD_EXPECT_WRITE(test, ctx, 1, 0);
-	oefd_kunit_set_last_cpu_other_than(ctx, cpu);
-	OEFD_EXPECT_WRITE(test, ctx, 1, 0);
-	KUNIT_EXPECT_NULL(test, READ_ONCE(ctx->percpu));
-	OEFD_EXPECT_COUNT(test, ctx, 2);
+	KUNIT_EXPECT_EQ(test, oefd_kunit_contended_write(test, ctx, cpu), 0);
+	KUNIT_EXPECT_NULL(test, READ_ONCE(ctx->rings));
+	OEFD_EXPECT_COUNT(test, ctx, 1);
 
-	kunit_deactivate_static_stub(test, oefd_percpu_install);
-	oefd_kunit_set_last_cpu_other_than(ctx, cpu);
-	OEFD_EXPECT_WRITE(test, ctx, 1, 0);
-	KUNIT_EXPECT_NOT_NULL(test, READ_ONCE(ctx->percpu));
-	OEFD_EXPECT_COUNT(test, ctx, 3);
+	kunit_deactivate_static_stub(test, oefd_ring_install);
+	KUNIT_EXPECT_EQ(test, oefd_kunit_contended_write(test, ctx, cpu), 0);
+	KUNIT_EXPECT_NOT_NULL(test, oefd_ring_of(ctx, cpu));
 	migrate_enable();
+	OEFD_EXPECT_COUNT(test, ctx, 2);
+	KUNIT_EXPECT_EQ(test, oefd_kunit_slow_writes(ctx), 2);
 }
 
 static struct kunit_case ohos_eventfd_percpu_cases[] = {
-	KUNIT_CASE(rings_allocated_on_write_from_second_cpu),
+	KUNIT_CASE(rings_not_allocated_without_contention),
+	KUNIT_CASE(ring_installed_takes_writes),
 	KUNIT_CASE(rings_allocation_failure_keeps_locked_path),
-	KUNIT_CASE(rings_allocation_failure_on_write_retried),
+	KUNIT_CASE(rings_table_failure_frees_ring),
+	KUNIT_CASE(configure_after_fast_write_ebusy),
+	KUNIT_CASE(configure_to_zero_arms_transition_mode),
+	KUNIT_CASE(contended_write_gets_ring),
+	KUNIT_CASE(contended_write_retries_failed_ring),
 	{}
 };
 
@@ -1775,6 +1943,43 @@ static void smp_pushes_and_takes_exact(struct kunit *test)
 	KUNIT_EXPECT_GT(test, oefd_kunit_fast_writes(ctx), 0);
 }
 
+/* Give every online CPU a ring, one at a time, while the others run. */
+static int oefd_smp_ring_installer(struct oefd_smp_role *r)
+{
+	unsigned int cpu;
+
+	for_each_online_cpu(cpu) {
+		if (!oefd_smp_running(r))
+			break;
+		if (oefd_ring_install(r->s->ctx, cpu, GFP_KERNEL))
+			atomic64_inc(&r->errors);
+		else
+			atomic64_inc(&r->ops);
+		msleep(20);
+	}
+	return 0;
+}
+
+/*
+ * Rings arriving (and the table replaced, at the fourth) while writers
+ * push and a reader takes: nothing lost, nothing counted twice.
+ */
+static void smp_rings_installed_while_writing(struct kunit *test)
+{
+	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx(test, 0, 0);
+	struct oefd_smp *s = oefd_smp_new(test, ctx, 4);
+
+	OEFD_SMP_ROLE(s, oefd_smp_taker, 0, true);
+	OEFD_SMP_ROLE(s, oefd_smp_pusher, 1, false);
+	OEFD_SMP_ROLE(s, oefd_smp_pusher, 1000, false);
+	OEFD_SMP_ROLE(s, oefd_smp_ring_installer, 0, false);
+	oefd_smp_go(s, OEFD_SMP_RUN);
+	oefd_smp_wait_timed(s, OEFD_SMP_RUN);
+	oefd_smp_check_totals(s, 0);
+	KUNIT_EXPECT_EQ(test, oefd_ring_count(ctx), num_online_cpus());
+	KUNIT_EXPECT_GT(test, oefd_kunit_fast_writes(ctx), 0);
+}
+
 /* Semaphore mode: two readers on two CPUs take one each, never more. */
 static void smp_semaphore_takes_one_each(struct kunit *test)
 {
@@ -1972,6 +2177,7 @@ static void smp_never_read_collector_sees_every_write(struct kunit *test)
 static struct kunit_case ohos_eventfd_smp_cases[] = {
 	KUNIT_CASE(smp_never_read_collector_sees_every_write),
 	KUNIT_CASE(smp_pushes_and_takes_exact),
+	KUNIT_CASE(smp_rings_installed_while_writing),
 	KUNIT_CASE(smp_semaphore_takes_one_each),
 	KUNIT_CASE_SLOW(smp_snapshot_never_exceeds_ceiling),
 	KUNIT_CASE(smp_blocking_reader_exact),

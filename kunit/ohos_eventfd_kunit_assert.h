@@ -15,7 +15,6 @@
 
 #include <kunit/test.h>
 #include <linux/cpumask.h>
-#include <linux/percpu.h>
 #include <linux/poll.h>
 
 #include "../module/ohos_eventfd_internal.h"
@@ -33,16 +32,13 @@ static inline u64 oefd_kunit_ring_pending(struct oefd_ring *ring)
 	return sum;
 }
 
-/* Slots in use in @cpu's ring; 0 while the counter has no rings. */
+/* Slots in use in @cpu's ring; 0 while @cpu has no ring. */
 static inline unsigned int oefd_kunit_ring_fill(struct ohos_eventfd_ctx *ctx, int cpu)
 {
-	/* Pairs with the release in oefd_percpu_install(): rings zeroed. */
-	struct oefd_percpu *pc = smp_load_acquire(&ctx->percpu);
-	struct oefd_ring *ring;
+	struct oefd_ring *ring = oefd_ring_of(ctx, cpu);
 
-	if (!pc)
+	if (!ring)
 		return 0;
-	ring = per_cpu_ptr(pc->rings, cpu);
 	/* Pairs with the release of head in oefd_ring_push(). */
 	return smp_load_acquire(&ring->head) - READ_ONCE(ring->tail);
 }
@@ -53,27 +49,25 @@ static inline unsigned int oefd_kunit_ring_fill(struct ohos_eventfd_ctx *ctx, in
  */
 static inline void oefd_kunit_dump(struct kunit *test, struct ohos_eventfd_ctx *ctx)
 {
-	/* Pairs with the release in oefd_percpu_install(): rings zeroed. */
-	struct oefd_percpu *pc = smp_load_acquire(&ctx->percpu);
-	int cpu;
+	unsigned int cpu;
 
 	kunit_err(test, "ohos_eventfd ctx %d: count=%llu (%#llx) seq=%u flags=%#x mode=%u fast_ok=%d armed=%d\n",
 		  ctx->id, READ_ONCE(ctx->count), READ_ONCE(ctx->count),
 		  READ_ONCE(ctx->seq.seqcount.sequence), READ_ONCE(ctx->flags),
 		  READ_ONCE(ctx->mode), READ_ONCE(ctx->fast_ok),
 		  READ_ONCE(ctx->armed));
-	kunit_err(test, "ohos_eventfd ctx %d: last_cpu=%d blocked_writers=%u waiters=%d reads=%llu slow_writes=%llu wakeups=%llu fast_limit=%#llx rings=%s\n",
-		  ctx->id, READ_ONCE(ctx->last_cpu), READ_ONCE(ctx->blocked_writers),
+	kunit_err(test, "ohos_eventfd ctx %d: blocked_writers=%u waiters=%d reads=%llu slow_writes=%llu wakeups=%llu fast_limit=%#llx rings=%u\n",
+		  ctx->id, READ_ONCE(ctx->blocked_writers),
 		  /* lockless: a hint for the reader of the dump only */
 		  waitqueue_active(&ctx->wqh), READ_ONCE(ctx->reads),
 		  READ_ONCE(ctx->slow_writes), READ_ONCE(ctx->wakeups),
-		  oefd_fast_limit, pc ? "yes" : "no");
-	if (!pc)
-		return;
-	for_each_set_bit(cpu, pc->used, nr_cpu_ids) {
-		struct oefd_ring *ring = per_cpu_ptr(pc->rings, cpu);
+		  oefd_fast_limit, oefd_ring_count(ctx));
+	for_each_possible_cpu(cpu) {
+		struct oefd_ring *ring = oefd_ring_of(ctx, cpu);
 
-		kunit_err(test, "ohos_eventfd ctx %d: cpu%d ring head=%u tail=%u fill=%u pending=%llu pushing=%u fast_writes=%llu\n",
+		if (!ring)
+			continue;
+		kunit_err(test, "ohos_eventfd ctx %d: cpu%u ring head=%u tail=%u fill=%u pending=%llu pushing=%u fast_writes=%llu\n",
 			  ctx->id, cpu, READ_ONCE(ring->head), READ_ONCE(ring->tail),
 			  READ_ONCE(ring->head) - READ_ONCE(ring->tail),
 			  oefd_kunit_ring_pending(ring), READ_ONCE(ring->pushing),

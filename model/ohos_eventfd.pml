@@ -13,10 +13,9 @@
  * a comment says why merging it with a neighbour loses no behaviour.
  *
  * Memory model: x86-TSO for the flags of the Dekker pair. Each process is
- * a CPU with a FIFO store buffer (sb[me]); stores to the flags (used bits,
- * pushing, armed, fast_ok, the wait queue's "non-empty", mode,
- * wake_pending) and the
- * spin_unlock() store of wqh.lock go into it, a separate process (tso)
+ * a CPU with a FIFO store buffer (sb[me]); stores to the flags (pushing,
+ * armed, fast_ok, the wait queue's "non-empty", mode, wake_pending) and
+ * the spin_unlock() store of wqh.lock go into it, a separate process (tso)
  * commits the oldest entry of any buffer at any time, a CPU's loads of a
  * flag see its own newest buffered store first (store forwarding), and
  * smp_mb() / a locked RMW (spin_lock) empties the buffer. Stores to the
@@ -104,15 +103,14 @@
 
 /* ---- buffered flags ------------------------------------------------ */
 
-#define F_USED		0	/* + cpu: bit cpu of pc->used */
-#define F_PUSHING	2	/* + cpu: ring->pushing */
-#define F_ARMED		4
-#define F_FASTOK	5
-#define F_WQ		6	/* waitqueue_active(): the entry bits */
-#define F_MODE		7
-#define F_LOCK		8	/* wqh.lock: 1 held */
-#define F_WP		9	/* wake_pending (exact mode) */
-#define NF		10
+#define F_PUSHING	0	/* + cpu: ring->pushing */
+#define F_ARMED		2
+#define F_FASTOK	3
+#define F_WQ		4	/* waitqueue_active(): the entry bits */
+#define F_MODE		5
+#define F_LOCK		6	/* wqh.lock: 1 held */
+#define F_WP		7	/* wake_pending (exact mode) */
+#define NF		8
 
 #define NP		4	/* processes with a store buffer */
 #define B		4	/* store buffer entries */
@@ -321,17 +319,15 @@ inline unlock()
 /* ---- the core ------------------------------------------------------ */
 
 /*
- * oefd_quiesce(): for each used CPU, spin while its pushing is 1.
- * The used bit and pushing are read in one step: used only goes 0 -> 1,
- * so reading it when pushing is read is a behaviour of reading it
- * before (a 1 stays 1; a 0 read then is a 0 read earlier).
+ * oefd_quiesce(): for each ring (every CPU has one), spin while its
+ * pushing is 1.
  */
 inline quiesce()
 {
 	q = 0;
 	do
 	:: q < NCPU ->
-		atomic { mem[F_USED + q] == 0 || mem[F_PUSHING + q] == 0 };
+		atomic { mem[F_PUSHING + q] == 0 };
 		q++
 	:: else -> break
 	od;
@@ -339,17 +335,17 @@ inline quiesce()
 }
 
 /*
- * oefd_drain_rings(): inside a seqcount write section, per used ring:
+ * oefd_drain_rings(): inside a seqcount write section, per ring:
  * acquire head, sum the slots, the ceiling guard, release tail, count +=.
  *
- * Ring c's read: the used bit, the acquire of head and the slots after
+ * Ring c's read: the acquire of head and the slots after
  * it; merged: fast_ok (lock holders write it) and, when the guard fires,
  * the store of fast_ok = 0 into the buffer. Merged too: each store with
  * the next read (write_seqcount_begin with ring 0's read, ring c's
  * release with ring c+1's read, the last release with
  * write_seqcount_end). A store S and a later load L of one CPU may be
  * one step when no single step of another process both reads what S
- * writes and writes what L reads: a push writes head and used but reads
+ * writes and writes what L reads: a push writes head but reads
  * no seq, count or tail in that step; a snapshot reads them but writes
  * nothing the drain reads.
  */
@@ -364,16 +360,11 @@ inline quiesce()
 #endif
 
 #define RING_READ							\
-	ld_used_c = mem[F_USED + c];					\
-	if								\
-	:: ld_used_c ->							\
-		h = head[c];						\
-		RINGSUM(c, tail[c], h, sum);				\
-		LDBODY(F_FASTOK, r);					\
-		GUARD_DECIDE;						\
-		r = 0							\
-	:: else -> skip							\
-	fi
+	h = head[c];							\
+	RINGSUM(c, tail[c], h, sum);					\
+	LDBODY(F_FASTOK, r);						\
+	GUARD_DECIDE;							\
+	r = 0
 
 inline drain()
 {
@@ -396,19 +387,14 @@ inline drain()
 		:: else -> skip
 		fi;
 		d_step {
-			if
-			:: ld_used_c ->
-				/* oefd_ring_release(); count += sum: the
-				 * total does not change */
-				FLUSHBODY;
-				tail[c] = h;
-				count = count + sum;
-				/* the ceiling invariant: fast_ok => count <= limit */
-				assert(!mem[F_FASTOK] || count <= LIMIT);
-				h = 0; sum = 0
-			:: else -> skip
-			fi;
-			ld_used_c = 0;
+			/* oefd_ring_release(); count += sum: the total
+			 * does not change */
+			FLUSHBODY;
+			tail[c] = h;
+			count = count + sum;
+			/* the ceiling invariant: fast_ok => count <= limit */
+			assert(!mem[F_FASTOK] || count <= LIMIT);
+			h = 0; sum = 0;
 			c++;
 			if
 			:: c < NCPU -> RING_READ
@@ -682,7 +668,7 @@ inline wake_after_read(before)
 }
 
 /*
- * oefd_snapshot(): quiesce, then the seqcount loop; each used ring: tail,
+ * oefd_snapshot(): quiesce, then the seqcount loop; each ring: tail,
  * acquire head, the slots (one step: the slots up to head are written
  * before head is released and not reused before a fold, which the
  * seqcount catches; tail moves only in a fold); then the second collect
@@ -701,15 +687,11 @@ inline snapshot(res)
 		do
 		:: c < NCPU ->
 			d_step {
-				if
-				:: mem[F_USED + c] ->
-					h = head[c];
-					hs = hs + h;
-					RINGSUM(c, tail[c], h, sum);
-					res = res + sum;
-					h = 0; sum = 0
-				:: else -> skip
-				fi
+				h = head[c];
+				hs = hs + h;
+				RINGSUM(c, tail[c], h, sum);
+				res = res + sum;
+				h = 0; sum = 0
 			};
 			c++
 		:: else -> break
@@ -731,10 +713,7 @@ inline snapshot(res)
 				c = 0;
 				do
 				:: c < NCPU ->
-					if
-					:: mem[F_USED + c] -> hs2 = hs2 + head[c]
-					:: else -> skip
-					fi;
+					hs2 = hs2 + head[c];
 					c++
 				:: else -> break
 				od;
@@ -782,7 +761,7 @@ inline mask(res)
 /* The locals every role uses (inlines share them). */
 #define LOCALS								\
 	byte r, c, q, h, sum, s, hs, hs2, ccnt;				\
-	bit ld_used_c, g
+	bit g
 
 /* ---- roles ------------------------------------------------------------ */
 
@@ -821,16 +800,11 @@ inline write_value(wv)
 	if
 	:: wv <= FAST_MAX ->
 		/*
-		 * oefd_ring_push(): only this CPU writes its used bit;
-		 * set_bit() is an unordered atomic (LKMM), buffered here.
-		 * The stores go into the buffer; smp_mb() empties it.
+		 * oefd_ring_push() (the ring found: its installation is
+		 * not modelled, docs/design.md): the store goes into the
+		 * buffer; smp_mb() empties it.
 		 */
 		d_step {
-			LDBODY(F_USED + cpu, r);
-			if
-			:: !r -> STBODY(F_USED + cpu, 1)
-			:: else -> skip
-			fi;
 			STBODY(F_PUSHING + cpu, 1);
 #ifndef NO_PUSH_MB
 			FLUSHBODY;			/* smp_mb() */

@@ -28,7 +28,7 @@
 static bool fast_path = true;
 module_param(fast_path, bool, 0444);
 MODULE_PARM_DESC(fast_path,
-		 "Writers on several CPUs add to per-CPU rings (default: Y); N: every write takes the counter's lock, as eventfd");
+		 "Writers that find a counter's lock held get a per-CPU ring on it and add to it without the lock (default: Y); N: every write takes the counter's lock, as eventfd");
 
 static bool coalesce = true;
 module_param(coalesce, bool, 0444);
@@ -52,8 +52,8 @@ static void oefd_set_count(struct ohos_eventfd_ctx *ctx, u64 count)
 VISIBLE_IF_KUNIT __always_inline void oefd_drain(struct ohos_eventfd_ctx *ctx)
 {
 	lockdep_assert_held(&ctx->wqh.lock);
-	if (ctx->percpu)
-		oefd_drain_rings(ctx, ctx->percpu);
+	if (ctx->rings)
+		oefd_drain_rings(ctx, ctx->rings);
 }
 EXPORT_SYMBOL_IF_KUNIT(oefd_drain);
 
@@ -310,32 +310,38 @@ VISIBLE_IF_KUNIT int oefd_take(struct ohos_eventfd_ctx *ctx, bool nowait,
 }
 EXPORT_SYMBOL_IF_KUNIT(oefd_take);
 
-/* Did this write come from another CPU than the last: worth the rings? */
-static bool oefd_second_cpu(struct ohos_eventfd_ctx *ctx)
+/*
+ * A write that could have taken the fast path (@could_push) found wqh.lock
+ * held: the CPU to give a ring after the unlock, or -1 if it has one.
+ * Writers on several CPUs that meet at the lock get rings; one thread
+ * moving between CPUs does not (docs/design.md, "4. Memory").
+ */
+static int oefd_contended_cpu(struct ohos_eventfd_ctx *ctx, bool could_push)
 {
 	int cpu = smp_processor_id();
-	bool second;
 
 	lockdep_assert_held(&ctx->wqh.lock);
-	if (likely(ctx->last_cpu == cpu))
-		return false;
-	second = ctx->last_cpu >= 0;
-	ctx->last_cpu = cpu;
-	return second && fast_path && !ctx->percpu;
+	if (!could_push || oefd_ring_of(ctx, cpu))
+		return -1;
+	return cpu;
 }
 
 /*
- * The locked write: eventfd's, plus the fold and the ceiling guard. A write
- * from a second CPU gives the counter its rings, after the unlock.
+ * The locked write: eventfd's, plus the fold and the ceiling guard. A
+ * contended write gives its CPU a ring, after the unlock.
  */
-static int oefd_add(struct ohos_eventfd_ctx *ctx, u64 value, bool nowait)
+static int oefd_add(struct ohos_eventfd_ctx *ctx, u64 value, bool nowait,
+		    bool could_push)
 {
-	bool want_percpu;
-	int ret = 0;
+	int ring_cpu = -1, ret = 0;
 
-	spin_lock_irq(&ctx->wqh.lock);
-	want_percpu = oefd_second_cpu(ctx);
-	if (ctx->percpu) {
+	/* spin_lock_irq(), noting whether the lock was held: as cheap. */
+	local_irq_disable();
+	if (unlikely(!spin_trylock(&ctx->wqh.lock))) {
+		spin_lock(&ctx->wqh.lock);
+		ring_cpu = oefd_contended_cpu(ctx, could_push);
+	}
+	if (ctx->rings) {
 		oefd_drain(ctx);
 		if (!ctx->fast_ok || value > oefd_fast_limit - ctx->count)
 			oefd_fast_stop(ctx);
@@ -354,21 +360,22 @@ static int oefd_add(struct ohos_eventfd_ctx *ctx, u64 value, bool nowait)
 		oefd_wake_after_write(ctx, before);
 	}
 	spin_unlock_irq(&ctx->wqh.lock);
-	if (unlikely(want_percpu))
-		oefd_percpu_install(ctx, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (unlikely(ring_cpu >= 0))
+		oefd_ring_install(ctx, ring_cpu, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	return ret;
 }
 
 VISIBLE_IF_KUNIT int oefd_write_value(struct ohos_eventfd_ctx *ctx, u64 value,
 				      bool nowait)
 {
-	/* Pairs with the release in oefd_percpu_install(). */
-	struct oefd_percpu *pc = smp_load_acquire(&ctx->percpu);
+	bool could_push = fast_path && value <= OEFD_FAST_MAX &&
+			  oefd_fast_allowed(ctx);
+	/* Pairs with the release in oefd_rings_insert(). */
+	struct oefd_rings *rings = smp_load_acquire(&ctx->rings);
 
-	if (pc && value <= OEFD_FAST_MAX && oefd_fast_allowed(ctx) &&
-	    oefd_ring_push(ctx, pc, value))
+	if (could_push && rings && oefd_ring_push(ctx, rings, value))
 		return 0;
-	return oefd_add(ctx, value, nowait);
+	return oefd_add(ctx, value, nowait, could_push);
 }
 EXPORT_SYMBOL_IF_KUNIT(oefd_write_value);
 
@@ -469,6 +476,7 @@ int oefd_configure(struct ohos_eventfd_ctx *ctx,
 	spin_unlock_irq(&ctx->wqh.lock);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(oefd_configure);
 
 /**
  * ohos_eventfd_signal_allowed() - May the current task signal a counter?
@@ -500,14 +508,15 @@ EXPORT_SYMBOL_GPL(ohos_eventfd_signal_allowed);
  */
 void ohos_eventfd_signal_mask(struct ohos_eventfd_ctx *ctx, __poll_t mask)
 {
-	/* Pairs with the release in oefd_percpu_install(). */
-	struct oefd_percpu *pc = smp_load_acquire(&ctx->percpu);
+	/* Pairs with the release in oefd_rings_insert(). */
+	struct oefd_rings *rings = smp_load_acquire(&ctx->rings);
 	unsigned long flags;
 
 	/* A wakeup handler signalling back would recurse on wqh.lock. */
 	if (WARN_ON_ONCE(current->in_eventfd))
 		return;
-	if (pc && !mask && oefd_ring_push(ctx, pc, 1))
+	/* Rings come from contended writes only: no allocation here. */
+	if (rings && !mask && oefd_ring_push(ctx, rings, 1))
 		return;
 	spin_lock_irqsave(&ctx->wqh.lock, flags);
 	oefd_drain(ctx);

@@ -58,7 +58,6 @@ VISIBLE_IF_KUNIT struct ohos_eventfd_ctx *oefd_ctx_create(unsigned int initval,
 	ctx->count = initval;
 	ctx->flags = flags;
 	ctx->fast_ok = true;
-	ctx->last_cpu = -1;
 	return ctx;
 }
 EXPORT_SYMBOL_IF_KUNIT(oefd_ctx_create);
@@ -67,8 +66,8 @@ static void oefd_ctx_free(struct kref *kref)
 {
 	struct ohos_eventfd_ctx *ctx = container_of(kref, struct ohos_eventfd_ctx, kref);
 
-	if (ctx->percpu)
-		oefd_percpu_free(ctx->percpu);
+	if (ctx->rings)
+		oefd_rings_free(ctx->rings);
 	ida_free(&oefd_ida, ctx->id);
 	kmem_cache_free(oefd_ctx_cache, ctx);
 }
@@ -138,9 +137,9 @@ static void oefd_show_fdinfo(struct seq_file *m, struct file *file)
 	if (OEFD_FDINFO_SEMAPHORE_LINE)
 		seq_printf(m, "eventfd-semaphore: %d\n",
 			   !!(READ_ONCE(ctx->flags) & OHOS_EFD_SEMAPHORE));
-	seq_printf(m, "ohos_eventfd-mode: %s\nohos_eventfd-percpu: %d\n",
+	seq_printf(m, "ohos_eventfd-mode: %s\nohos_eventfd-rings: %u\n",
 		   READ_ONCE(ctx->mode) ? "transition" : "exact",
-		   !!READ_ONCE(ctx->percpu));
+		   oefd_ring_count(ctx));
 }
 
 /* Read a struct ohos_efd_config of @usize bytes with the uapi's rules. */
@@ -336,18 +335,26 @@ static int __init oefd_init(void)
 	BUILD_BUG_ON(OHOS_EFD_SEMAPHORE != EFD_SEMAPHORE);
 	BUILD_BUG_ON(sizeof(struct ohos_efd_config) != OHOS_EFD_CONFIG_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct ohos_efd_stats) != OHOS_EFD_STATS_SIZE_VER0);
-	BUILD_BUG_ON_NOT_POWER_OF_2(OEFD_RING_SLOTS);
 
-	oefd_fast_limit = OHOS_EFD_COUNT_MAX -
-			  (u64)nr_cpu_ids * OEFD_RING_SLOTS * OEFD_FAST_MAX;
+	ret = oefd_rings_init();
+	if (ret)
+		return ret;
 	oefd_ctx_cache = KMEM_CACHE(ohos_eventfd_ctx, SLAB_ACCOUNT);
-	if (!oefd_ctx_cache)
-		return -ENOMEM;
+	if (!oefd_ctx_cache) {
+		ret = -ENOMEM;
+		goto err_rings;
+	}
 	ret = misc_register(&oefd_misc);
 	if (ret) {
 		pr_err("ohos_eventfd: cannot register /dev/ohos_eventfd: %d\n", ret);
-		kmem_cache_destroy(oefd_ctx_cache);
+		goto err_ctx;
 	}
+	return 0;
+
+err_ctx:
+	kmem_cache_destroy(oefd_ctx_cache);
+err_rings:
+	oefd_rings_exit();
 	return ret;
 }
 
@@ -355,6 +362,7 @@ static void __exit oefd_exit(void)
 {
 	misc_deregister(&oefd_misc);
 	kmem_cache_destroy(oefd_ctx_cache);
+	oefd_rings_exit();
 	ida_destroy(&oefd_ida);
 }
 

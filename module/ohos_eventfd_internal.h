@@ -22,33 +22,43 @@
 #error "ohos_eventfd needs a 64-bit kernel"
 #endif
 
-#define OEFD_RING_SLOTS	16		/* per CPU; a power of two */
+#define OEFD_RING_SLOTS	16		/* per ring; a power of two */
 #define OEFD_FAST_MAX	U32_MAX		/* the largest increment a ring takes */
 
 /*
  * One CPU's pending increments: a single-producer ring. The producer is
  * that CPU, IRQs off; the consumer is whoever holds the counter's wqh.lock.
+ * Cache-line aligned, and allocated from a cache of its own size (a power
+ * of two), so that no two CPUs' rings share a line.
  */
 struct oefd_ring {
-	u64 slot[OEFD_RING_SLOTS];
+	u32 slot[OEFD_RING_SLOTS];
 	/* Producer-owned; read by consumers with acquire. */
 	unsigned int head;
 	/* Odd while this CPU is inside oefd_ring_push(); see oefd_quiesce(). */
 	unsigned int pushing;
 	/* Consumer-owned (under wqh.lock); read by the producer with acquire. */
 	unsigned int tail;
+	unsigned int cpu;		/* the producer; set before the ring is published */
 	/*
 	 * Fast-path writes on this CPU: statistics, and exact for CONFIGURE
 	 * and SET_MODE, which read them with pushes stopped or caught.
 	 */
 	u64 fast_writes;
-};
+} ____cacheline_aligned;
 
-/* Allocated on the first write from a second CPU, freed with the counter. */
-struct oefd_percpu {
-	struct oefd_ring __percpu *rings;
-	/* CPUs whose ring was ever pushed to; bits are set, never cleared. */
-	unsigned long used[];
+/*
+ * A counter's rings: one per CPU whose locked writer found the lock held,
+ * in an open-addressed table keyed by CPU. Entries are set once, under
+ * wqh.lock, inside a seqcount write section; a full table is replaced by
+ * one twice its size, and the tables it replaced stay (older) until the
+ * counter is freed, since a push may still be looking its ring up there.
+ */
+struct oefd_rings {
+	struct oefd_rings *older;
+	unsigned int size;		/* a power of two; fixed */
+	unsigned int used;		/* entries set, under wqh.lock */
+	struct oefd_ring *ring[];
 };
 
 struct ohos_eventfd_ctx {
@@ -56,7 +66,7 @@ struct ohos_eventfd_ctx {
 	/*
 	 * wqh.lock serializes every change of count, the ring tails and the
 	 * fields below seq, but armed, which poll also sets; count, fast_ok,
-	 * mode, armed, wake_pending, foreign_waiter, flags and percpu are
+	 * mode, armed, wake_pending, foreign_waiter, flags and rings are
 	 * also read without it (docs/design.md, "Lockless accesses").
 	 */
 	wait_queue_head_t wqh;
@@ -74,9 +84,8 @@ struct ohos_eventfd_ctx {
 	 */
 	bool wake_pending;
 	bool foreign_waiter;		/* a waiter that may not collect through ->poll */
-	int last_cpu;			/* CPU of the last locked write, -1 before */
 	u32 blocked_writers;		/* writers asleep at the ceiling */
-	struct oefd_percpu *percpu;	/* NULL until a second CPU writes */
+	struct oefd_rings *rings;	/* NULL until writers contend */
 	u64 reads;			/* with the writes: CONFIGURE refused once used */
 	u64 slow_writes;
 	u64 wakeups;
@@ -103,13 +112,17 @@ static inline bool oefd_fast_allowed(struct ohos_eventfd_ctx *ctx)
 
 /* ring.c */
 extern u64 oefd_fast_limit;
-bool oefd_ring_push(struct ohos_eventfd_ctx *ctx, struct oefd_percpu *pc, u64 value);
-void oefd_drain_rings(struct ohos_eventfd_ctx *ctx, struct oefd_percpu *pc);
+int oefd_rings_init(void);
+void oefd_rings_exit(void);
+bool oefd_ring_push(struct ohos_eventfd_ctx *ctx, struct oefd_rings *rings, u32 value);
+struct oefd_ring *oefd_ring_of(struct ohos_eventfd_ctx *ctx, unsigned int cpu);
+int oefd_ring_install(struct ohos_eventfd_ctx *ctx, unsigned int cpu, gfp_t gfp);
+void oefd_rings_free(struct oefd_rings *rings);
+void oefd_drain_rings(struct ohos_eventfd_ctx *ctx, struct oefd_rings *rings);
 void oefd_quiesce(struct ohos_eventfd_ctx *ctx);
 u64 oefd_snapshot(struct ohos_eventfd_ctx *ctx);
-int oefd_percpu_install(struct ohos_eventfd_ctx *ctx, gfp_t gfp);
-void oefd_percpu_free(struct oefd_percpu *pc);
 u64 oefd_fast_writes(struct ohos_eventfd_ctx *ctx);
+unsigned int oefd_ring_count(struct ohos_eventfd_ctx *ctx);
 
 /* counter.c */
 ssize_t oefd_read(struct kiocb *iocb, struct iov_iter *to);

@@ -2,22 +2,24 @@
 /*
  * ohos_eventfd: the per-CPU rings of pending increments.
  *
- * Owns struct oefd_ring and struct oefd_percpu: the lockless push (the
+ * Owns struct oefd_ring and struct oefd_rings: the lockless push (the
  * fast path), folding the rings into count (the caller holds wqh.lock),
  * waiting out pushes in flight (quiesce), the lockless snapshot of count
- * plus rings under the seqcount, installing and freeing the rings, the
- * fast-path statistics, and oefd_fast_limit (set by module init in
- * file.c). It calls nothing in the module's other files; counter.c and
- * file.c call it through ohos_eventfd_internal.h. docs/design.md gives
- * the argument; each barrier here names its pair.
+ * plus rings under the seqcount, installing rings and freeing them, the
+ * fast-path statistics, and oefd_fast_limit. It calls nothing in the
+ * module's other files; counter.c and file.c call it through
+ * ohos_eventfd_internal.h. docs/design.md gives the argument; each barrier
+ * here names its pair.
  */
 
-#include <linux/bitops.h>
-#include <linux/percpu.h>
+#include <linux/overflow.h>
 #include <linux/slab.h>
 #include <kunit/visibility.h>
 
 #include "ohos_eventfd_internal.h"
+
+/* The table a counter's first ring comes in: room for 3 (3/4 full). */
+#define OEFD_RINGS_FIRST_SIZE	4
 
 /*
  * The fast path runs only while count <= oefd_fast_limit: then even full
@@ -27,54 +29,87 @@
 u64 oefd_fast_limit;
 EXPORT_SYMBOL_IF_KUNIT(oefd_fast_limit);
 
-/*
- * The next CPU after @cpu whose ring was ever pushed to, or nr_cpu_ids.
- * Each word of the bitmap is loaded once, marked: oefd_ring_push() may
- * set a bit meanwhile, and a bit set after our load belongs to a push the
- * caller's ordering covers (the Dekker pair, or the snapshot's recheck).
- */
-static unsigned int oefd_next_used(struct oefd_percpu *pc, int cpu)
+static struct kmem_cache *oefd_ring_cache;
+
+int oefd_rings_init(void)
 {
-	unsigned int bit = cpu + 1;
+	BUILD_BUG_ON_NOT_POWER_OF_2(OEFD_RING_SLOTS);
+	BUILD_BUG_ON_NOT_POWER_OF_2(sizeof(struct oefd_ring));
+	oefd_fast_limit = OHOS_EFD_COUNT_MAX -
+			  (u64)nr_cpu_ids * OEFD_RING_SLOTS * OEFD_FAST_MAX;
+	oefd_ring_cache = KMEM_CACHE(oefd_ring, SLAB_ACCOUNT);
+	return oefd_ring_cache ? 0 : -ENOMEM;
+}
 
-	while (bit < nr_cpu_ids) {
-		unsigned long word = READ_ONCE(pc->used[BIT_WORD(bit)]) &
-				     BITMAP_FIRST_WORD_MASK(bit);
-
-		if (word)
-			return round_down(bit, BITS_PER_LONG) + __ffs(word);
-		bit = round_up(bit + 1, BITS_PER_LONG);
-	}
-	return nr_cpu_ids;
+void oefd_rings_exit(void)
+{
+	kmem_cache_destroy(oefd_ring_cache);
 }
 
 /*
- * The fast path: add @value to this CPU's ring. False when it must not
- * (see oefd_fast_allowed()) or the ring is full: the caller takes the lock.
- * IRQs are off so that an in-kernel signal from hard IRQ on this CPU
- * cannot interleave with a push.
+ * The next ring of @rings from entry *@i on, or NULL after the last; *@i
+ * moves past it. Lockless callers load each entry once; an entry set
+ * meanwhile holds a ring that the caller's ordering covers (docs/design.md,
+ * "Rings"). Address dependency: pairs with the release in oefd_rings_put().
  */
-bool oefd_ring_push(struct ohos_eventfd_ctx *ctx, struct oefd_percpu *pc,
-		    u64 value)
+static struct oefd_ring *oefd_next_ring(struct oefd_rings *rings,
+					unsigned int *i)
+{
+	while (*i < rings->size) {
+		struct oefd_ring *ring = READ_ONCE(rings->ring[(*i)++]);
+
+		if (ring)
+			return ring;
+	}
+	return NULL;
+}
+
+/*
+ * The ring of @cpu in @rings, or NULL. Lockless: the address dependency
+ * on each entry pairs with the release in oefd_rings_put(), so a ring
+ * found is seen initialized.
+ */
+static struct oefd_ring *oefd_ring_find(struct oefd_rings *rings,
+					unsigned int cpu)
+{
+	unsigned int i, mask = rings->size - 1;
+
+	for (i = 0; i <= mask; i++) {
+		struct oefd_ring *ring = READ_ONCE(rings->ring[(cpu + i) & mask]);
+
+		if (!ring || ring->cpu == cpu)
+			return ring;
+	}
+	return NULL;
+}
+
+/*
+ * The fast path: add @value to this CPU's ring. False when this CPU has
+ * no ring, the push must not happen (see oefd_fast_allowed()) or the ring
+ * is full: the caller takes the lock. IRQs are off so that an in-kernel
+ * signal from hard IRQ on this CPU cannot interleave with a push.
+ */
+bool oefd_ring_push(struct ohos_eventfd_ctx *ctx, struct oefd_rings *rings,
+		    u32 value)
 {
 	struct oefd_ring *ring;
 	unsigned long irqflags;
 	unsigned int tail;
 	bool pushed = false;
-	int cpu;
 
 	local_irq_save(irqflags);
-	cpu = smp_processor_id();
-	ring = per_cpu_ptr(pc->rings, cpu);
-	if (!test_bit(cpu, pc->used))
-		set_bit(cpu, pc->used);
+	ring = oefd_ring_find(rings, smp_processor_id());
+	if (!ring)
+		goto out;
 	/* Odd from here to the release below. */
 	WRITE_ONCE(ring->pushing, ring->pushing + 1);
 	/*
 	 * Pairs with the smp_mb() every waiter, arming poller and ceiling
-	 * guard does before oefd_quiesce(): either it sees our used bit and
+	 * guard does before oefd_quiesce(): either it sees our ring and
 	 * pushing flag and waits for this push, or we see its wait queue
-	 * entry, armed flag or cleared fast_ok and stay off the ring.
+	 * entry, armed flag or cleared fast_ok and stay off the ring. A ring
+	 * it could not see yet was installed after its load of the table:
+	 * then we see its store too (RWC, docs/design.md).
 	 */
 	smp_mb();
 	/* Pairs with the release in oefd_ring_release(): the slot is free. */
@@ -88,6 +123,7 @@ bool oefd_ring_push(struct ohos_eventfd_ctx *ctx, struct oefd_percpu *pc,
 	}
 	/* Pairs with the acquire in oefd_quiesce(): the push is visible first. */
 	smp_store_release(&ring->pushing, ring->pushing + 1);
+out:
 	local_irq_restore(irqflags);
 	return pushed;
 }
@@ -143,14 +179,14 @@ static u64 oefd_ring_pending(struct oefd_ring *ring, unsigned int *heads)
  * after the fast path is stopped, before any of its slots is freed, since
  * a freed slot takes a new push at once.
  */
-void oefd_drain_rings(struct ohos_eventfd_ctx *ctx, struct oefd_percpu *pc)
+void oefd_drain_rings(struct ohos_eventfd_ctx *ctx, struct oefd_rings *rings)
 {
-	unsigned int cpu;
+	struct oefd_ring *ring;
+	unsigned int i;
 
 	lockdep_assert_held(&ctx->wqh.lock);
 	write_seqcount_begin(&ctx->seq);
-	for (cpu = oefd_next_used(pc, -1); cpu < nr_cpu_ids; cpu = oefd_next_used(pc, cpu)) {
-		struct oefd_ring *ring = per_cpu_ptr(pc->rings, cpu);
+	for (i = 0; (ring = oefd_next_ring(rings, &i));) {
 		/* Pairs with the release of head in oefd_ring_push(). */
 		unsigned int head = smp_load_acquire(&ring->head);
 		u64 sum = oefd_ring_sum(ctx, ring, head);
@@ -181,15 +217,14 @@ void oefd_drain_rings(struct ohos_eventfd_ctx *ctx, struct oefd_percpu *pc)
  */
 void oefd_quiesce(struct ohos_eventfd_ctx *ctx)
 {
-	/* Pairs with the release in oefd_percpu_install(). */
-	struct oefd_percpu *pc = smp_load_acquire(&ctx->percpu);
-	unsigned int cpu;
+	/* Pairs with the release in oefd_rings_insert(). */
+	struct oefd_rings *rings = smp_load_acquire(&ctx->rings);
+	struct oefd_ring *ring;
+	unsigned int i;
 
-	if (!pc)
+	if (!rings)
 		return;
-	for (cpu = oefd_next_used(pc, -1); cpu < nr_cpu_ids; cpu = oefd_next_used(pc, cpu)) {
-		struct oefd_ring *ring = per_cpu_ptr(pc->rings, cpu);
-
+	for (i = 0; (ring = oefd_next_ring(rings, &i));) {
 		/* Pairs with the release of pushing in oefd_ring_push(). */
 		unsigned int pushing = smp_load_acquire(&ring->pushing);
 
@@ -201,24 +236,26 @@ void oefd_quiesce(struct ohos_eventfd_ctx *ctx)
 	}
 }
 
-/* What every used ring holds; adds the heads read to *@heads. */
-static u64 oefd_pending(struct oefd_percpu *pc, unsigned int *heads)
+/* What every ring holds; adds the heads read to *@heads. */
+static u64 oefd_pending(struct oefd_rings *rings, unsigned int *heads)
 {
-	unsigned int cpu;
+	struct oefd_ring *ring;
+	unsigned int i;
 	u64 sum = 0;
 
-	for (cpu = oefd_next_used(pc, -1); cpu < nr_cpu_ids; cpu = oefd_next_used(pc, cpu))
-		sum += oefd_ring_pending(per_cpu_ptr(pc->rings, cpu), heads);
+	for (i = 0; (ring = oefd_next_ring(rings, &i));)
+		sum += oefd_ring_pending(ring, heads);
 	return sum;
 }
 
-/* The sum of the heads of every used ring, each loaded once. */
-static unsigned int oefd_heads(struct oefd_percpu *pc)
+/* The sum of the heads of every ring, each loaded once. */
+static unsigned int oefd_heads(struct oefd_rings *rings)
 {
-	unsigned int cpu, heads = 0;
+	struct oefd_ring *ring;
+	unsigned int i, heads = 0;
 
-	for (cpu = oefd_next_used(pc, -1); cpu < nr_cpu_ids; cpu = oefd_next_used(pc, cpu))
-		heads += READ_ONCE(per_cpu_ptr(pc->rings, cpu)->head);
+	for (i = 0; (ring = oefd_next_ring(rings, &i));)
+		heads += READ_ONCE(ring->head);
 	return heads;
 }
 
@@ -226,21 +263,26 @@ static unsigned int oefd_heads(struct oefd_percpu *pc)
 #define OEFD_SNAPSHOT_TRIES	3
 
 /*
- * One pass of oefd_snapshot(): count plus every used ring, or false when
- * a fold or a store of count (the seqcount) or a push (the heads, loaded
- * a second time after the acquires of the first) came in between.
+ * One pass of oefd_snapshot(): count plus every ring, or false when a
+ * fold, a store of count or a new ring (the seqcount) or a push (the
+ * heads, loaded a second time after the acquires of the first) came in
+ * between.
  */
-static bool oefd_snapshot_pass(struct ohos_eventfd_ctx *ctx,
-			       struct oefd_percpu *pc, u64 *total)
+static bool oefd_snapshot_pass(struct ohos_eventfd_ctx *ctx, u64 *total)
 {
 	unsigned int seq, heads = 0;
+	struct oefd_rings *rings;
+	bool unmoved = true;
 
 	seq = read_seqcount_begin(&ctx->seq);
+	/* Pairs with the release in oefd_rings_insert(). */
+	rings = smp_load_acquire(&ctx->rings);
 	*total = READ_ONCE(ctx->count);
-	if (pc)
-		*total += oefd_pending(pc, &heads);
-	return !read_seqcount_retry(&ctx->seq, seq) &&
-	       (!pc || oefd_heads(pc) == heads);
+	if (rings) {
+		*total += oefd_pending(rings, &heads);
+		unmoved = oefd_heads(rings) == heads;
+	}
+	return !read_seqcount_retry(&ctx->seq, seq) && unmoved;
 }
 
 /*
@@ -256,70 +298,169 @@ static bool oefd_snapshot_pass(struct ohos_eventfd_ctx *ctx,
  */
 u64 oefd_snapshot(struct ohos_eventfd_ctx *ctx)
 {
-	struct oefd_percpu *pc;
 	unsigned long flags;
 	unsigned int tries;
 	u64 total;
 
 	oefd_quiesce(ctx);
-	/* Pairs with the release in oefd_percpu_install(). */
-	pc = smp_load_acquire(&ctx->percpu);
 	for (tries = 0; tries < OEFD_SNAPSHOT_TRIES; tries++)
-		if (oefd_snapshot_pass(ctx, pc, &total))
+		if (oefd_snapshot_pass(ctx, &total))
 			return total;
 	spin_lock_irqsave(&ctx->wqh.lock, flags);
-	while (!oefd_snapshot_pass(ctx, pc, &total))
+	while (!oefd_snapshot_pass(ctx, &total))
 		cpu_relax();
 	spin_unlock_irqrestore(&ctx->wqh.lock, flags);
 	return total;
 }
 EXPORT_SYMBOL_IF_KUNIT(oefd_snapshot);
 
-void oefd_percpu_free(struct oefd_percpu *pc)
+/* Free @rings, every table it replaced, and every ring. */
+void oefd_rings_free(struct oefd_rings *rings)
 {
-	free_percpu(pc->rings);
-	kfree(pc);
+	struct oefd_rings *older;
+	struct oefd_ring *ring;
+	unsigned int i;
+
+	for (i = 0; (ring = oefd_next_ring(rings, &i));)
+		kmem_cache_free(oefd_ring_cache, ring);
+	for (; rings; rings = older) {
+		older = rings->older;
+		kfree(rings);
+	}
 }
 
-/* Give @ctx its rings. On failure the counter keeps the locked path. */
-int oefd_percpu_install(struct ohos_eventfd_ctx *ctx, gfp_t gfp)
+/* @cpu's ring on @ctx, or NULL. */
+struct oefd_ring *oefd_ring_of(struct ohos_eventfd_ctx *ctx, unsigned int cpu)
 {
-	struct oefd_percpu *pc;
+	/* Pairs with the release in oefd_rings_insert(). */
+	struct oefd_rings *rings = smp_load_acquire(&ctx->rings);
 
-	KUNIT_STATIC_STUB_REDIRECT(oefd_percpu_install, ctx, gfp);
-	pc = kzalloc(struct_size(pc, used, BITS_TO_LONGS(nr_cpu_ids)), gfp);
-	if (!pc)
-		return -ENOMEM;
-	pc->rings = alloc_percpu_gfp(struct oefd_ring, gfp);
-	if (!pc->rings) {
-		kfree(pc);
-		return -ENOMEM;
+	return rings ? oefd_ring_find(rings, cpu) : NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(oefd_ring_of);
+
+/* Has @rings no room for another ring? At most 3/4 full: short probes. */
+static bool oefd_rings_full(struct oefd_rings *rings)
+{
+	return READ_ONCE(rings->used) >= rings->size - rings->size / 4;
+}
+
+static struct oefd_rings *oefd_rings_alloc(unsigned int size, gfp_t gfp)
+{
+	struct oefd_rings *rings = kzalloc(struct_size(rings, ring, size), gfp);
+
+	if (rings)
+		rings->size = size;
+	return rings;
+}
+
+/*
+ * Put @ring in @rings, which has room: in the first empty entry from its
+ * CPU on. Under wqh.lock, or before @rings is published.
+ */
+static void oefd_rings_put(struct oefd_rings *rings, struct oefd_ring *ring)
+{
+	unsigned int mask = rings->size - 1, i = ring->cpu & mask;
+
+	while (rings->ring[i])
+		i = (i + 1) & mask;
+	/* Pairs with the address dependency in oefd_ring_find(). */
+	smp_store_release(&rings->ring[i], ring);
+	WRITE_ONCE(rings->used, rings->used + 1);
+}
+
+/*
+ * Put *@ring in @ctx's table, or in *@grown, which then replaces it; the
+ * one used is set to NULL. A seqcount write section: a snapshot pass that
+ * overlaps it retries. False when the table is full and *@grown does not
+ * fit (another writer replaced the table meanwhile).
+ */
+static bool oefd_rings_insert(struct ohos_eventfd_ctx *ctx,
+			      struct oefd_ring **ring, struct oefd_rings **grown)
+{
+	struct oefd_rings *rings = ctx->rings, *table = rings;
+	struct oefd_ring *old;
+	unsigned int i;
+
+	lockdep_assert_held(&ctx->wqh.lock);
+	if (rings && oefd_ring_find(rings, (*ring)->cpu))
+		return true;
+	if (!rings || oefd_rings_full(rings)) {
+		if (!*grown || (rings && (*grown)->size <= rings->size))
+			return false;
+		table = *grown;
+		*grown = NULL;
+		table->older = rings;
+		for (i = 0; rings && i < rings->size; i++) {
+			old = rings->ring[i];
+			if (old)
+				oefd_rings_put(table, old);
+		}
 	}
-	spin_lock_irq(&ctx->wqh.lock);
-	if (!ctx->percpu) {
+	write_seqcount_begin(&ctx->seq);
+	oefd_rings_put(table, *ring);
+	*ring = NULL;
+	if (!rings)
 		/* Without rings the locked paths let count pass the limit. */
 		WRITE_ONCE(ctx->fast_ok, ctx->count <= oefd_fast_limit);
-		/* Pairs with the acquires of percpu: zeroed rings seen first. */
-		smp_store_release(&ctx->percpu, pc);
-		pc = NULL;
-	}
-	spin_unlock_irq(&ctx->wqh.lock);
-	if (pc)
-		oefd_percpu_free(pc);
-	return 0;
+	if (table != rings)
+		/* Pairs with the acquires of rings: its entries seen first. */
+		smp_store_release(&ctx->rings, table);
+	write_seqcount_end(&ctx->seq);
+	return true;
 }
-EXPORT_SYMBOL_IF_KUNIT(oefd_percpu_install);
+
+/*
+ * Give @cpu a ring on @ctx (its locked writer found the lock held). On
+ * failure the CPU keeps the locked path: never an error to a writer.
+ */
+int oefd_ring_install(struct ohos_eventfd_ctx *ctx, unsigned int cpu, gfp_t gfp)
+{
+	struct oefd_rings *rings, *grown = NULL;
+	struct oefd_ring *ring;
+	bool done;
+
+	KUNIT_STATIC_STUB_REDIRECT(oefd_ring_install, ctx, cpu, gfp);
+	ring = kmem_cache_alloc_node(oefd_ring_cache, gfp | __GFP_ZERO,
+				     cpu_to_node(cpu));
+	if (!ring)
+		return -ENOMEM;
+	ring->cpu = cpu;
+	/* Only to size a new table: oefd_rings_insert() checks again. */
+	rings = smp_load_acquire(&ctx->rings);
+	if (!rings || oefd_rings_full(rings))
+		grown = oefd_rings_alloc(rings ? 2 * rings->size : OEFD_RINGS_FIRST_SIZE, gfp);
+	spin_lock_irq(&ctx->wqh.lock);
+	done = oefd_rings_insert(ctx, &ring, &grown);
+	spin_unlock_irq(&ctx->wqh.lock);
+	if (ring)
+		kmem_cache_free(oefd_ring_cache, ring);
+	kfree(grown);
+	return done ? 0 : -ENOMEM;
+}
+EXPORT_SYMBOL_IF_KUNIT(oefd_ring_install);
+
+/* CPUs with a ring on @ctx (fdinfo). */
+unsigned int oefd_ring_count(struct ohos_eventfd_ctx *ctx)
+{
+	/* Pairs with the release in oefd_rings_insert(). */
+	struct oefd_rings *rings = smp_load_acquire(&ctx->rings);
+
+	return rings ? READ_ONCE(rings->used) : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(oefd_ring_count);
 
 /* Fast-path writes so far; exact once pushes are stopped (oefd_fast_stop()). */
 u64 oefd_fast_writes(struct ohos_eventfd_ctx *ctx)
 {
-	struct oefd_percpu *pc = ctx->percpu;
-	unsigned int cpu;
+	struct oefd_ring *ring;
+	unsigned int i;
 	u64 sum = 0;
 
 	lockdep_assert_held(&ctx->wqh.lock);
-	if (pc)
-		for (cpu = oefd_next_used(pc, -1); cpu < nr_cpu_ids; cpu = oefd_next_used(pc, cpu))
-			sum += READ_ONCE(per_cpu_ptr(pc->rings, cpu)->fast_writes);
+	if (!ctx->rings)
+		return 0;
+	for (i = 0; (ring = oefd_next_ring(ctx->rings, &i));)
+		sum += READ_ONCE(ring->fast_writes);
 	return sum;
 }

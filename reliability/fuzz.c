@@ -45,6 +45,7 @@
 #define DESC_LEN	200
 #define WATCHDOG_S	30
 #define FILL_BYTE	0x5a
+#define FZ_RINGS_ONE_IN	128	/* cases whose ohos_eventfd counter gets rings */
 /* Room for our ioctls' structs, so that a size past it meets a guard page. */
 #define STRUCT_PAGES	3
 
@@ -120,6 +121,11 @@ struct fz_case {
 	 * mode too; the epoll operations are then skipped.
 	 */
 	bool use_epoll;
+	/*
+	 * Ours gets a ring on two CPUs first (efd_give_rings(): contended
+	 * writes of 0, so it counts as used); then migrate() pushes from both.
+	 */
+	bool rings;
 	uint32_t lt_events;
 	uint32_t et_events;
 	unsigned int nops;
@@ -409,6 +415,8 @@ static void gen_case(uint64_t seed, unsigned long index, unsigned int nops, stru
 	c->nops = nops;
 	for (i = 0; i < nops; i++)
 		gen_op(&r, &c->op[i]);
+	/* Drawn last, so that the rest of a seed's cases stays as it was. */
+	c->rings = !rel_rng_below(&r, FZ_RINGS_ONE_IN);
 }
 
 /* ---- describing ----------------------------------------------------------- */
@@ -486,7 +494,7 @@ static void res_describe(const struct fz_res *res, char *out, size_t len)
 		snprintf(out + n, len - n, " [%s]", res->text);
 }
 
-/* Continue on another CPU: writes from a second CPU give ours its per-CPU rings. */
+/* Continue on another CPU: in a case with rings, pushes from each. */
 static void migrate(uint64_t value)
 {
 	static long ncpus;
@@ -558,6 +566,15 @@ static void pair_open(struct fz_pair *p, const struct fz_case *c)
 	}
 	if (p->fd[EFD_NATIVE] < 0 || p->fd[EFD_OHOS] < 0)
 		rel_die("creating the pair of counters");
+	if (c->rings && !native_only && sysconf(_SC_NPROCESSORS_ONLN) >= 2) {
+		struct ohos_efd_stats st;
+
+		if (efd_give_rings(p->fd[EFD_OHOS], 2) ||
+		    ioctl(p->fd[EFD_OHOS], OHOS_EFD_IOC_GET_STATS, &st))
+			rel_die("giving ours rings on two CPUs");
+		/* Its writes of 0: the model counts them as the module does. */
+		p->writes = st.writes;
+	}
 	make_epolls(p);
 }
 
@@ -1348,6 +1365,8 @@ static void print_case_header(const struct fz_case *c)
 		printf("open(%s) + CONFIGURE(initval %u, flags %#x)%s; ", OHOS_EVENTFD_DEVICE,
 		       c->initval, c->flags & EFD_SEMAPHORE,
 		       c->configure_anyway ? " (always)" : " (if non-zero)");
+	if (c->rings)
+		printf("rings on two CPUs; ");
 	if (c->use_epoll)
 		printf("epoll LT events %#x, ET events %#x\n", c->lt_events, c->et_events);
 	else

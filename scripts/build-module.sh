@@ -179,6 +179,10 @@ build_consumer() {
 	local abi=$1 dir=$2 log=$2/consumer.log
 
 	sync_sources "$OEFD_TOP/selftests/kconsumer" "$dir/selftests/kconsumer"
+	# kbuild reruns modpost when the consumer's objects change, not when
+	# the module's Module.symvers does: without its own Module.symvers it
+	# must, and the symbol versions it records follow the module's.
+	rm -f "$dir/selftests/kconsumer/Module.symvers"
 	oefd_say "building the test consumer module for $abi"
 	if ! make -C "/usr/src/linux-headers-$abi" M="$dir/selftests/kconsumer" W=1 -j2 \
 		KBUILD_EXTRA_SYMBOLS="$dir/Module.symvers" modules >"$log" 2>&1; then

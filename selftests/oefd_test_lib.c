@@ -430,6 +430,135 @@ int efd_fdinfo_count(int fd, uint64_t *count)
 	return 0;
 }
 
+/* fdinfo's ohos_eventfd-rings: the CPUs with a ring on @fd's counter. */
+int efd_fdinfo_rings(int fd, unsigned int *rings)
+{
+	char path[64], buf[4096];
+	const char *line;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	if (efd_read_file(path, buf, sizeof(buf)))
+		return -1;
+	line = strstr(buf, "ohos_eventfd-rings:");
+	if (!line || sscanf(line, "ohos_eventfd-rings: %u", rings) != 1) {
+		errno = ENODATA;
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- rings ------------------------------------------------------------ */
+
+/* How long efd_give_rings() keeps its writers contending, and on how many CPUs at most. */
+#define EFD_RINGS_TIMEOUT_S	60
+#define EFD_MAX_CPUS		8
+/* Epoll sets watching the counter meanwhile: each makes a wakeup longer. */
+#define EFD_RINGS_WATCHERS	64
+
+struct efd_contender {
+	pthread_t thread;
+	int fd;
+	int cpu;
+	int collect_ep;		/* holder: an epoll set it collects from; writer: -1 */
+	atomic_bool *stop;
+};
+
+/*
+ * A writer adds 0 (the count stays) in a loop. A holder adds 0 too, which
+ * wakes every watcher with the counter's lock held, then collects one
+ * watcher's event, so that its next write wakes them all again (the first
+ * write after a collection wakes; the others are coalesced).
+ */
+static void *efd_contend(void *arg)
+{
+	struct efd_contender *c = arg;
+	const uint64_t zero = 0;
+	struct epoll_event ev;
+
+	if (efd_pin_self(c->cpu))
+		return NULL;
+	while (!atomic_load(c->stop)) {
+		if (write(c->fd, &zero, sizeof(zero)) != sizeof(zero))
+			break;
+		if (c->collect_ep >= 0)
+			epoll_wait(c->collect_ep, &ev, 1, 0);
+	}
+	return NULL;
+}
+
+static bool efd_has_rings(int fd, int ncpus)
+{
+	unsigned int rings;
+
+	return !efd_fdinfo_rings(fd, &rings) && rings >= (unsigned int)ncpus;
+}
+
+/* Run the writers and holders on @cpus until @fd has @ncpus rings. */
+static int efd_contend_until_rings(int fd, const int *cpus, int ncpus, int collect_ep)
+{
+	struct efd_contender c[2 * EFD_MAX_CPUS];
+	time_t deadline = time(NULL) + EFD_RINGS_TIMEOUT_S;
+	atomic_bool stop = false;
+	int i, started = 0;
+
+	for (i = 0; i < 2 * ncpus; i++) {
+		c[i] = (struct efd_contender){ .fd = fd, .cpu = cpus[(i / 2 + i % 2) % ncpus],
+					       .collect_ep = i % 2 ? collect_ep : -1,
+					       .stop = &stop };
+		if (pthread_create(&c[i].thread, NULL, efd_contend, &c[i]))
+			break;
+		started++;
+	}
+	while (started == 2 * ncpus && !efd_has_rings(fd, ncpus) && time(NULL) < deadline)
+		usleep(10000);
+	atomic_store(&stop, true);
+	for (i = 0; i < started; i++)
+		pthread_join(c[i].thread, NULL);
+	if (efd_has_rings(fd, ncpus))
+		return 0;
+	errno = started < 2 * ncpus ? EAGAIN : ETIMEDOUT;
+	return -1;
+}
+
+/*
+ * Give @fd's counter a ring on each of the first @ncpus CPUs this process
+ * may run on, the way the module hands them out: to writers that find the
+ * counter's lock held. On each CPU a thread writes 0 while a thread on the
+ * next one holds the lock in long wakeups (of EFD_RINGS_WATCHERS epoll
+ * sets, closed afterwards), until fdinfo shows @ncpus rings. The count is
+ * unchanged; the writes of 0 count as writes (CONFIGURE refuses then).
+ * Needs coalesced wakeups (the module's default: with coalesce=0 no write
+ * under a watcher may take a ring). Nothing to do for a native eventfd. -1 with errno set on failure
+ * (ETIMEDOUT: no ring within EFD_RINGS_TIMEOUT_S).
+ */
+int efd_give_rings(int fd, int ncpus)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int cpus[EFD_MAX_CPUS], ep[EFD_RINGS_WATCHERS], i, n, ret = -1, err;
+
+	if (efd_native_as_ohos())
+		return 0;
+	if (ncpus > EFD_MAX_CPUS || efd_online_cpus(cpus, ncpus) < ncpus) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (n = 0; n < EFD_RINGS_WATCHERS; n++) {
+		ep[n] = epoll_create1(EPOLL_CLOEXEC);
+		if (ep[n] < 0 || epoll_ctl(ep[n], EPOLL_CTL_ADD, fd, &ev)) {
+			if (ep[n] >= 0)
+				close(ep[n]);
+			goto out;
+		}
+	}
+	ret = efd_contend_until_rings(fd, cpus, ncpus, ep[0]);
+out:
+	err = errno;
+	for (i = 0; i < n; i++)
+		close(ep[i]);
+	errno = err;
+	return ret;
+}
+
 /* ---- recording -------------------------------------------------------- */
 
 /* The symbolic name of an errno value ("EAGAIN"), "0" for 0. */
@@ -1319,6 +1448,9 @@ static struct efd_run *efd_run_scenario(enum efd_kind kind, const struct efd_spe
 	efd_describe_spec(spec, op, sizeof(op));
 	run->fd = efd_create(kind, spec);
 	efd_ret(run, op, run->fd < 0 ? -1 : 0);
+	if (run->fd >= 0 && kind == EFD_OHOS && spec->rings &&
+	    efd_give_rings(run->fd, spec->rings))
+		efd_fail(run, "rings on %d CPUs: %s", spec->rings, strerror(errno));
 	if (run->fd >= 0) {
 		efd_own(run, run->fd);
 		efd_name_fd(run, run->fd, "fd");

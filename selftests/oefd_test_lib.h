@@ -75,6 +75,7 @@ struct efd_spec {
 	unsigned int initval;
 	int flags;		/* EFD_SEMAPHORE | EFD_NONBLOCK | EFD_CLOEXEC */
 	bool transition;	/* ohos: OHOS_EFD_MODE_TRANSITION; native ignores it */
+	int rings;		/* ohos: efd_give_rings() on this many CPUs first */
 };
 
 /* Count 0, normal mode: blocking, and O_NONBLOCK. */
@@ -131,6 +132,8 @@ int efd_pin_self(int cpu);
 const char *efd_errname(int err);
 int efd_read_file(const char *path, char *buf, size_t len);
 int efd_fdinfo_count(int fd, uint64_t *count);
+int efd_fdinfo_rings(int fd, unsigned int *rings);
+int efd_give_rings(int fd, int ncpus);
 
 /* efd_task_in_syscall()'s @nr for "any system call". */
 #define EFD_ANY_SYSCALL		(-1L)

@@ -337,6 +337,10 @@ FIXTURE(smp) {
 
 FACTORY_VARIANTS(smp);
 
+/* Every case's ohos counter starts with a ring on both CPUs (efd_give_rings()). */
+static const struct efd_spec smp_blocking = { .rings = 2 };
+static const struct efd_spec smp_nonblock = { .flags = EFD_NONBLOCK, .rings = 2 };
+
 FIXTURE_SETUP(smp)
 {
 	char why[256];
@@ -359,44 +363,44 @@ TEST_F_TIMEOUT(smp, concurrent_writers_sum, 300)
 {
 	const struct smp_load load = { .writers = 4, .writes_each = 10000 };
 
-	EXPECT_SAME(&efd_nonblock, scn_smp_load, &load);
+	EXPECT_SAME(&smp_nonblock, scn_smp_load, &load);
 }
 
 TEST_F_TIMEOUT(smp, writers_and_blocking_reader, 300)
 {
 	const struct smp_load load = { .writers = 4, .writes_each = 5000, .reader = true };
-	const struct efd_spec sem = { .flags = EFD_SEMAPHORE };
+	const struct efd_spec sem = { .flags = EFD_SEMAPHORE, .rings = 2 };
 
-	EXPECT_SAME(&efd_blocking, scn_smp_load, &load);
+	EXPECT_SAME(&smp_blocking, scn_smp_load, &load);
 	EXPECT_SAME(&sem, scn_smp_load, &load);
 }
 
 TEST_F_TIMEOUT(smp, ceiling_across_cpus, 120)
 {
-	EXPECT_SAME(&efd_nonblock, scn_smp_ceiling, NULL);
+	EXPECT_SAME(&smp_nonblock, scn_smp_ceiling, NULL);
 }
 
 TEST_F_TIMEOUT(smp, ceiling_across_cpus_blocking, 120)
 {
-	EXPECT_SAME(&efd_blocking, scn_smp_ceiling_blocking, NULL);
+	EXPECT_SAME(&smp_blocking, scn_smp_ceiling_blocking, NULL);
 }
 
 TEST_F_TIMEOUT(smp, cross_cpu_wakeups, 120)
 {
-	EXPECT_SAME(&efd_blocking, scn_smp_wakeups, NULL);
+	EXPECT_SAME(&smp_blocking, scn_smp_wakeups, NULL);
 }
 
 TEST_F_TIMEOUT(smp, semaphore_readers_on_two_cpus, 120)
 {
-	const struct efd_spec sem = { .flags = EFD_SEMAPHORE };
+	const struct efd_spec sem = { .flags = EFD_SEMAPHORE, .rings = 2 };
 
 	EXPECT_SAME(&sem, scn_smp_semaphore_readers, NULL);
 }
 
 TEST_F_TIMEOUT(smp, transition_mode_wakeups, 120)
 {
-	const struct efd_spec transition = { .transition = true };
-	const struct efd_spec sem = { .flags = EFD_SEMAPHORE, .transition = true };
+	const struct efd_spec transition = { .transition = true, .rings = 2 };
+	const struct efd_spec sem = { .flags = EFD_SEMAPHORE, .transition = true, .rings = 2 };
 
 	EXPECT_SAME(&transition, scn_smp_wakeups, NULL);
 	EXPECT_SAME(&sem, scn_smp_semaphore_readers, NULL);
@@ -405,8 +409,8 @@ TEST_F_TIMEOUT(smp, transition_mode_wakeups, 120)
 TEST_F_TIMEOUT(smp, transition_mode_conservation, 300)
 {
 	const struct smp_load load = { .writers = 4, .writes_each = 5000, .reader = true };
-	const struct efd_spec transition = { .transition = true };
-	const struct efd_spec sem = { .flags = EFD_SEMAPHORE, .transition = true };
+	const struct efd_spec transition = { .transition = true, .rings = 2 };
+	const struct efd_spec sem = { .flags = EFD_SEMAPHORE, .transition = true, .rings = 2 };
 
 	EXPECT_SAME(&transition, scn_smp_load, &load);
 	EXPECT_SAME(&sem, scn_smp_load, &load);
