@@ -1440,7 +1440,10 @@ static void row_create(void)
 
 /* --- row 7: memory of counters written from k CPUs (issue 16) ------------- */
 
-/* Writes per thread in one burst of row 7, and the pause before a figure. */
+/*
+ * Row 7: the writes of a burst after all its threads have started (the
+ * caller's; see written_caller_writes()), and the pause before a figure.
+ */
 #define WRITTEN_BURST		64
 #define WRITTEN_SETTLE_MS	250
 
@@ -1536,7 +1539,7 @@ static bool rings_reached(int k, int rings, enum rings_line line)
  * no figure counts their allocations or the frees of their exit: thread
  * i on CPU i, thread 0 the caller. For each burst of a figure with k
  * writer CPUs, the caller publishes a counter and bumps the generations
- * of threads 1..k-1, every one of the k writes WRITTEN_BURST times to it,
+ * of threads 1..k-1, all k write to it at once (written_caller_writes()),
  * and the caller waits for the others. Waits are futexes, not spins:
  * with more vCPUs than host cores, a spinning vCPU takes the host core
  * another writer needs.
@@ -1550,6 +1553,8 @@ struct written_thread {
 
 struct written {
 	atomic_uint done;
+	atomic_uint arrived;	/* threads of the burst that started writing */
+	atomic_bool stop;	/* the burst is over */
 	atomic_int fd;
 	atomic_bool quit;
 	int k;			/* writer CPUs of the current figure */
@@ -1570,12 +1575,31 @@ static void futex_wake(atomic_uint *word)
 		die("futex wake");
 }
 
-static void written_writes(int fd)
+/*
+ * A burst makes the k threads write at the same time for a while: a
+ * futex wake reaches another vCPU tens of microseconds or, on a busy
+ * host, milliseconds later, longer than a fixed number of writes takes.
+ * So the caller writes until every other thread has started writing,
+ * then WRITTEN_BURST more, and then stops them; each of the others
+ * writes from its wake until that stop.
+ */
+static void written_worker_writes(struct written *w, int fd)
+{
+	atomic_fetch_add(&w->arrived, 1);
+	do
+		counter_write(fd, 1);
+	while (!atomic_load_explicit(&w->stop, memory_order_relaxed));
+}
+
+static void written_caller_writes(struct written *w, int fd)
 {
 	int i;
 
+	while (atomic_load_explicit(&w->arrived, memory_order_relaxed) < (unsigned int)w->k - 1)
+		counter_write(fd, 1);
 	for (i = 0; i < WRITTEN_BURST; i++)
 		counter_write(fd, 1);
+	atomic_store(&w->stop, true);
 }
 
 static void *written_worker(void *arg)
@@ -1591,7 +1615,7 @@ static void *written_worker(void *arg)
 		seen = g;
 		if (atomic_load(&w->quit))
 			return NULL;
-		written_writes(atomic_load(&w->fd));
+		written_worker_writes(w, atomic_load(&w->fd));
 		if (atomic_fetch_add(&w->done, 1) + 1 == (unsigned int)w->k - 1)
 			futex_wake(&w->done);
 	}
@@ -1603,6 +1627,8 @@ static void written_start(struct written *w, int n)
 	int i;
 
 	atomic_init(&w->done, 0);
+	atomic_init(&w->arrived, 0);
+	atomic_init(&w->stop, false);
 	atomic_init(&w->fd, -1);
 	atomic_init(&w->quit, false);
 	w->k = 1;
@@ -1635,12 +1661,14 @@ static void written_burst(struct written *w, int fd)
 	int i;
 
 	atomic_store(&w->done, 0);
+	atomic_store(&w->arrived, 0);
+	atomic_store(&w->stop, false);
 	atomic_store(&w->fd, fd);
 	for (i = 1; i < w->k; i++) {
 		atomic_fetch_add(&w->t[i].go, 1);
 		futex_wake(&w->t[i].go);
 	}
-	written_writes(fd);
+	written_caller_writes(w, fd);
 	while ((done = atomic_load(&w->done)) != (unsigned int)w->k - 1)
 		futex_wait(&w->done, done);
 }

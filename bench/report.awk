@@ -494,8 +494,14 @@ function figures_written(    i, j, k, kk, n, id) {
 	print ""
 	printf "%s counters per figure (issue 16's setup: %s), made by `ohos_eventfd()` (native: `eventfd()`);\n",
 	       val("row=7 test=written", "counters"), val("row=7 test=issue16", "counters")
-	printf "bursts of %s writes per thread; \"bursts per counter\": how many each ohos_eventfd counter took.\n\n",
-	       val("row=7 test=written", "burst")
+	printf "in bursts (all k threads write until the first has written %s more after the last started); up to %s ms\n",
+	       val("row=7 test=written", "burst"), val("row=7 test=written", "budget_ms")
+	print "of bursts per ohos_eventfd counter; \"bursts per counter\": how many each took on average.\n"
+	print "A ring comes only when a writer finds the counter's lock held, which takes two vCPUs inside"
+	print "the write at the same instant: under multi-threaded TCG on a shared host that is rare, and"
+	print "the per-counter time limit keeps the row short, so \"what the counters' fdinfo showed\" says how"
+	print "many got all their rings; the figures are for the mix they ended with. The module's ring"
+	print "cache (`oefd_ring`, 128 bytes) may be listed under a cache SLUB merged it with (6.1: `pid`).\n"
 	print "The cross-check column adds up the `/proc/slabinfo` object deltas of the caches listed below"
 	print "and the Percpu delta (native / ohos_eventfd (ratio)): it does not see slab pages, so it"
 	print "moves less with what the figures before left in partly used slabs.\n"
@@ -569,9 +575,15 @@ function goal_written(    i, k, nat, o, r, q, qn, p) {
 			continue
 		}
 		r = ratio(rec[o, "median"], rec[nat, "median"])
-		printf "- %s: **%s** at %.2fx (%s against %s bytes per counter); %s.\n", short(k),
-		       (r <= 2 ? "met" : "missed"), r, fmt_num(rec[o, "median"]), fmt_num(rec[nat, "median"]),
-		       written_rings_text(o, 2)
+		if (rec[o, "fdinfo"] == "rings" && rec[o, "reached"] + 0 < rec[o, "counters"] + 0)
+			printf "- %s: **not established**: %.2fx (%s against %s bytes per counter), but %s, %.2f rings per counter; cross-check %.2fx.\n",
+			       short(k), r, fmt_num(rec[o, "median"]), fmt_num(rec[nat, "median"]),
+			       written_rings_text(o, 2), rec[o, "rings"] / rec[o, "counters"],
+			       ratio(written_objects(o), written_objects(nat))
+		else
+			printf "- %s: **%s** at %.2fx (%s against %s bytes per counter); %s.\n", short(k),
+			       (r <= 2 ? "met" : "missed"), r, fmt_num(rec[o, "median"]), fmt_num(rec[nat, "median"]),
+			       written_rings_text(o, 2)
 		q = find(written_cond(k, p, "issue16", 2, "ohos-library"))
 		qn = find(written_cond(k, p, "issue16", 2, "native"))
 		if (q && qn)

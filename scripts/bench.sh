@@ -64,8 +64,8 @@ readonly BENCH_MEM=1G
 # Row 7 (issue 16): counters per figure, issue 16's own count, how long
 # the bursts on one counter may go on, and the possible CPUs of its boots,
 # each with 4 online vCPUs (k = 1..4 writer CPUs).
-readonly BENCH_WRITTEN_ARGS=(--written-counters 3000 --issue-counters 10000
-			     --written-budget 50)
+readonly BENCH_WRITTEN_ARGS=(--written-counters 1000 --issue-counters 10000
+			     --written-budget 10)
 readonly BENCH_RINGS_POSSIBLE=(4 64 256)
 readonly BENCH_RINGS_ONLINE=4
 readonly BENCH_RINGS_MEM=2G
@@ -396,8 +396,9 @@ measurement:
   \`/sys/devices/system/cpu/possible\` is what the tables give. Per figure, $(rows7_counters)
   counters are made the way libohos_eventfd makes them (\`ohos_eventfd(0,
   EFD_CLOEXEC|EFD_NONBLOCK)\`; native: \`eventfd()\` with the same flags) and
-  written by k threads pinned on CPUs 0..k-1, k = 1..$BENCH_RINGS_ONLINE: the threads wait on a
-  futex, start together and each writes 1 $(rows7_burst) times (a burst); on ohos_eventfd,
+  written by k threads pinned on CPUs 0..k-1, k = 1..$BENCH_RINGS_ONLINE, all adding 1 per write, in
+  bursts: the others wait on a futex, the first wakes them, writes until all have
+  started writing, then $(rows7_burst) more, and stops them; on ohos_eventfd,
   bursts follow each other on one counter until its \`/proc/self/fdinfo\` shows k
   rings (\`ohos_eventfd-rings: k\`; with a module before issue 16, which reports only
   \`ohos_eventfd-percpu: 0|1\`, until it has its per-CPU rings at all) or
