@@ -37,6 +37,7 @@
 #include <sys/utsname.h>
 
 #include <linux/futex.h>
+#include <linux/membarrier.h>
 #include <linux/ohos_eventfd.h>
 #include <ohos_eventfd.h>
 
@@ -148,7 +149,7 @@ static void usage(FILE *out)
 		"  written   7: slab + percpu memory per counter written from k CPUs (issue\n"
 		"               16; needs root): counters made by ohos_eventfd() of\n"
 		"               libohos_eventfd (native: eventfd()), each written by k\n"
-		"               threads pinned on k CPUs at once, in bursts, until its\n"
+		"               threads pinned on k CPUs at once, in rounds, until its\n"
 		"               fdinfo shows k rings (or, before issue 16's module, per-CPU\n"
 		"               rings at all) or the budget runs out, k = 1..min(4, CPUs);\n"
 		"               then issue 16's setup: counters written once from CPU 0,\n"
@@ -165,7 +166,7 @@ static void usage(FILE *out)
 		"  --written-counters N  counters per figure of row 7 written from k CPUs\n"
 		"                    (default %ld)\n"
 		"  --issue-counters N    counters of row 7's sequential setup (default %ld)\n"
-		"  --written-budget MS   row 7: stop the bursts on one counter after MS\n"
+		"  --written-budget MS   row 7: stop the rounds on one counter after MS\n"
 		"                    (default %d)\n"
 		"  --written-max-k K     row 7: k = 1..K writer CPUs (default %d)\n"
 		"  --impl native|ohos|all   implementations to measure (default all)\n"
@@ -1441,11 +1442,30 @@ static void row_create(void)
 /* --- row 7: memory of counters written from k CPUs (issue 16) ------------- */
 
 /*
- * Row 7: the writes of a burst after all its threads have started (the
- * caller's; see written_caller_writes()), and the pause before a figure.
+ * Row 7: the writes of one round of the caller on a counter (see
+ * written_drive()), and the pause after a grace period.
  */
 #define WRITTEN_BURST		64
-#define WRITTEN_SETTLE_MS	250
+#define WRITTEN_SETTLE_MS	200
+
+/*
+ * Before a snapshot: every fdinfo read opens and closes a file, and a
+ * closed file goes back to its cache after an RCU grace period, which
+ * under a loaded TCG host can take longer than the figure's last reads:
+ * counted as in use otherwise. MEMBARRIER_CMD_GLOBAL waits for a grace
+ * period (synchronize_rcu()); the pause lets the callbacks run.
+ */
+static void written_quiesce(void)
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0)) {
+			sleep_ms(1000);
+			return;
+		}
+	sleep_ms(WRITTEN_SETTLE_MS);
+}
 
 /* CPUs in /sys/devices/system/cpu/possible ("0-63", "0,2-5"). */
 static int possible_cpus(void)
@@ -1537,12 +1557,12 @@ static bool rings_reached(int k, int rings, enum rings_line line)
 /*
  * The row's writer threads, made once before its first snapshot so that
  * no figure counts their allocations or the frees of their exit: thread
- * i on CPU i, thread 0 the caller. For each burst of a figure with k
- * writer CPUs, the caller publishes a counter and bumps the generations
- * of threads 1..k-1, all k write to it at once (written_caller_writes()),
- * and the caller waits for the others. Waits are futexes, not spins:
- * with more vCPUs than host cores, a spinning vCPU takes the host core
- * another writer needs.
+ * i on CPU i, thread 0 the caller. In a figure with k writer CPUs,
+ * threads 1..k-1 write, without pause, to the counter the caller is on
+ * (cur), while the caller writes to it in rounds of WRITTEN_BURST and
+ * then moves on: all k write every counter at the same time, with no
+ * wakeup per counter (a futex wake reaches another vCPU milliseconds
+ * later on a busy host). Between figures the threads wait on a futex.
  */
 struct written_thread {
 	atomic_uint go;
@@ -1552,11 +1572,11 @@ struct written_thread {
 };
 
 struct written {
-	atomic_uint done;
-	atomic_uint arrived;	/* threads of the burst that started writing */
-	atomic_bool stop;	/* the burst is over */
-	atomic_int fd;
+	atomic_uint done;	/* threads that stopped writing */
+	atomic_uint arrived;	/* threads that started writing */
+	atomic_bool stop;	/* the figure's writes are over */
 	atomic_bool quit;
+	atomic_int cur;		/* the counter being written */
 	int k;			/* writer CPUs of the current figure */
 	int nthreads;
 	struct written_thread t[MAX_CPUS];
@@ -1575,33 +1595,6 @@ static void futex_wake(atomic_uint *word)
 		die("futex wake");
 }
 
-/*
- * A burst makes the k threads write at the same time for a while: a
- * futex wake reaches another vCPU tens of microseconds or, on a busy
- * host, milliseconds later, longer than a fixed number of writes takes.
- * So the caller writes until every other thread has started writing,
- * then WRITTEN_BURST more, and then stops them; each of the others
- * writes from its wake until that stop.
- */
-static void written_worker_writes(struct written *w, int fd)
-{
-	atomic_fetch_add(&w->arrived, 1);
-	do
-		counter_write(fd, 1);
-	while (!atomic_load_explicit(&w->stop, memory_order_relaxed));
-}
-
-static void written_caller_writes(struct written *w, int fd)
-{
-	int i;
-
-	while (atomic_load_explicit(&w->arrived, memory_order_relaxed) < (unsigned int)w->k - 1)
-		counter_write(fd, 1);
-	for (i = 0; i < WRITTEN_BURST; i++)
-		counter_write(fd, 1);
-	atomic_store(&w->stop, true);
-}
-
 static void *written_worker(void *arg)
 {
 	struct written_thread *t = arg;
@@ -1615,7 +1608,9 @@ static void *written_worker(void *arg)
 		seen = g;
 		if (atomic_load(&w->quit))
 			return NULL;
-		written_worker_writes(w, atomic_load(&w->fd));
+		atomic_fetch_add(&w->arrived, 1);
+		while (!atomic_load_explicit(&w->stop, memory_order_relaxed))
+			counter_write(atomic_load_explicit(&w->cur, memory_order_relaxed), 1);
 		if (atomic_fetch_add(&w->done, 1) + 1 == (unsigned int)w->k - 1)
 			futex_wake(&w->done);
 	}
@@ -1629,8 +1624,8 @@ static void written_start(struct written *w, int n)
 	atomic_init(&w->done, 0);
 	atomic_init(&w->arrived, 0);
 	atomic_init(&w->stop, false);
-	atomic_init(&w->fd, -1);
 	atomic_init(&w->quit, false);
+	atomic_init(&w->cur, -1);
 	w->k = 1;
 	w->nthreads = n;
 	pin_self(cpu_of(0));
@@ -1654,23 +1649,38 @@ static void written_stop(struct written *w)
 	}
 }
 
-/* One burst on @fd from the figure's k CPUs at once. */
-static void written_burst(struct written *w, int fd)
+/* Threads 1..k-1 writing to @fd, the figure's first counter. */
+static void written_go(struct written *w, int fd)
 {
-	unsigned int done;
 	int i;
 
 	atomic_store(&w->done, 0);
 	atomic_store(&w->arrived, 0);
 	atomic_store(&w->stop, false);
-	atomic_store(&w->fd, fd);
+	atomic_store(&w->cur, fd);
 	for (i = 1; i < w->k; i++) {
 		atomic_fetch_add(&w->t[i].go, 1);
 		futex_wake(&w->t[i].go);
 	}
-	written_caller_writes(w, fd);
+	while (atomic_load(&w->arrived) < (unsigned int)w->k - 1)
+		sched_yield();
+}
+
+static void written_halt(struct written *w)
+{
+	unsigned int done;
+
+	atomic_store(&w->stop, true);
 	while ((done = atomic_load(&w->done)) != (unsigned int)w->k - 1)
 		futex_wait(&w->done, done);
+}
+
+static void written_writes(int fd)
+{
+	int i;
+
+	for (i = 0; i < WRITTEN_BURST; i++)
+		counter_write(fd, 1);
 }
 
 /*
@@ -1721,28 +1731,32 @@ static void written_tally(struct written_rings *t, enum impl impl, int fd, int k
 }
 
 /*
- * Bursts from the k CPUs on each counter in turn until its fdinfo shows
- * what rings_reached() wants or --written-budget runs out; native eventfd
- * gets one burst per counter (it has no rings to wait for).
+ * Each counter in turn, written by the k CPUs at once: the caller's
+ * rounds of WRITTEN_BURST writes go on until its fdinfo shows what
+ * rings_reached() wants or --written-budget runs out; on native eventfd
+ * one round (it has no rings to wait for).
  */
 static void written_drive(struct written *w, enum impl impl, int *fds, long n,
 			  struct written_rings *t)
 {
 	uint64_t budget = (uint64_t)opt.written_budget_ms * 1000000, start;
 	enum rings_line line;
-	long i, bursts;
+	long i, rounds;
 
+	written_go(w, fds[0]);
 	for (i = 0; i < n; i++) {
+		atomic_store(&w->cur, fds[i]);
 		start = now_ns();
-		bursts = 0;
+		rounds = 0;
 		do {
-			written_burst(w, fds[i]);
-			bursts++;
+			written_writes(fds[i]);
+			rounds++;
 		} while (impl == IMPL_OHOS &&
 			 !rings_reached(w->k, counter_rings(fds[i], &line), line) &&
 			 now_ns() - start < budget);
-		written_tally(t, impl, fds[i], w->k, bursts, start);
+		written_tally(t, impl, fds[i], w->k, rounds, start);
 	}
+	written_halt(w);
 }
 
 /*
@@ -1786,8 +1800,7 @@ static void written_measure(struct written *w, enum impl impl, int k, int *fds, 
 	long i;
 
 	w->k = k;
-	/* Nothing of the row is freed between figures: a short settle. */
-	sleep_ms(WRITTEN_SETTLE_MS);
+	written_quiesce();
 	mem_snapshot(&a);
 	start = now_ns();
 	for (i = 0; i < n; i++)
@@ -1796,6 +1809,7 @@ static void written_measure(struct written *w, enum impl impl, int k, int *fds, 
 		written_drive(w, impl, fds, n, &t);
 	else
 		written_sequential(impl, fds, n, &t);
+	written_quiesce();
 	mem_snapshot(&b);
 	per_counter = (double)((b.slab_kb - a.slab_kb) + (b.percpu_kb - a.percpu_kb)) *
 		      1024.0 / (double)n;
@@ -1861,7 +1875,8 @@ static void row_written(void)
 	if (sched_getaffinity(0, sizeof(all), &all))
 		die("sched_getaffinity");
 	nimpl = opt.native + opt.ohos;
-	total = nimpl * (maxk * opt.written_counters + (ncpus >= 2 ? opt.issue_counters : 0));
+	total = nimpl * (maxk * opt.written_counters + (ncpus >= 2 ? opt.issue_counters : 0)) +
+		opt.written_counters;
 	grow_fd_table(total + 16, "row 7");
 	fds = malloc(total * sizeof(*fds));
 	if (!fds)
@@ -1875,6 +1890,12 @@ static void row_written(void)
 	}
 	written_prewarm_fdinfo(total + 1);
 	written_start(&w, maxk);
+	/*
+	 * Not reported: native counters that fill what the boot left free in
+	 * the partly used slabs of the caches they share with every figure.
+	 */
+	for (i = 0; i < opt.written_counters; i++)
+		fds[used++] = written_open(IMPL_NATIVE);
 	for (k = 1; k <= maxk; k++)
 		for (i = 0; i < 2; i++)
 			if (impl_selected(impls[i])) {

@@ -494,9 +494,9 @@ function figures_written(    i, j, k, kk, n, id) {
 	print ""
 	printf "%s counters per figure (issue 16's setup: %s), made by `ohos_eventfd()` (native: `eventfd()`);\n",
 	       val("row=7 test=written", "counters"), val("row=7 test=issue16", "counters")
-	printf "in bursts (all k threads write until the first has written %s more after the last started); up to %s ms\n",
+	printf "all k threads on the same counter at once, thread 0 in rounds of %s writes; up to %s ms of rounds per\n",
 	       val("row=7 test=written", "burst"), val("row=7 test=written", "budget_ms")
-	print "of bursts per ohos_eventfd counter; \"bursts per counter\": how many each took on average.\n"
+	print "ohos_eventfd counter; \"rounds per counter\": how many each took on average.\n"
 	print "A ring comes only when a writer finds the counter's lock held, which takes two vCPUs inside"
 	print "the write at the same instant: under multi-threaded TCG on a shared host that is rare, and"
 	print "the per-counter time limit keeps the row short, so \"what the counters' fdinfo showed\" says how"
@@ -505,7 +505,7 @@ function figures_written(    i, j, k, kk, n, id) {
 	print "The cross-check column adds up the `/proc/slabinfo` object deltas of the caches listed below"
 	print "and the Percpu delta (native / ohos_eventfd (ratio)): it does not see slab pages, so it"
 	print "moves less with what the figures before left in partly used slabs.\n"
-	print "| kernel | possible CPUs | writer CPUs | native | ohos_eventfd | ratio | cross-check: slab objects + Percpu | what the counters' fdinfo showed | rings per counter | bursts per counter |"
+	print "| kernel | possible CPUs | writer CPUs | native | ohos_eventfd | ratio | cross-check: slab objects + Percpu | what the counters' fdinfo showed | rings per counter | rounds per counter |"
 	print "|---|---:|---|---:|---:|---:|---:|---|---:|---:|"
 	for (i = 1; i <= nkernels; i++) {
 		k = kernels[i]

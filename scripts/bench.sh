@@ -396,20 +396,23 @@ measurement:
   \`/sys/devices/system/cpu/possible\` is what the tables give. Per figure, $(rows7_counters)
   counters are made the way libohos_eventfd makes them (\`ohos_eventfd(0,
   EFD_CLOEXEC|EFD_NONBLOCK)\`; native: \`eventfd()\` with the same flags) and
-  written by k threads pinned on CPUs 0..k-1, k = 1..$BENCH_RINGS_ONLINE, all adding 1 per write, in
-  bursts: the others wait on a futex, the first wakes them, writes until all have
-  started writing, then $(rows7_burst) more, and stops them; on ohos_eventfd,
-  bursts follow each other on one counter until its \`/proc/self/fdinfo\` shows k
+  written by k threads pinned on CPUs 0..k-1, k = 1..$BENCH_RINGS_ONLINE, all adding 1 per write and
+  all on the same counter at the same time: threads 1..k-1 write without pause to
+  the counter thread 0 is on, and thread 0 writes to it in rounds of $(rows7_burst), then
+  moves to the next; on ohos_eventfd, rounds follow each other on one counter until its \`/proc/self/fdinfo\` shows k
   rings (\`ohos_eventfd-rings: k\`; with a module before issue 16, which reports only
   \`ohos_eventfd-percpu: 0|1\`, until it has its per-CPU rings at all) or
   $(rows7_budget) ms have passed on that counter; the tables count the counters that got
-  there. A single writer never finds the lock held, so k = 1 gets one burst; native
-  eventfd gets one burst per counter (it has no rings to wait for). Issue 16's own
+  there. A single writer never finds the lock held, so k = 1 gets one round; native
+  eventfd gets one round per counter (it has no rings to wait for). Issue 16's own
   setup is a further figure: $(rows7_issue) counters, each written once from CPU 0, then
   (one migration later, the same thread) twice from CPU 1, no contention. \`/proc/meminfo\`
   Slab + Percpu before the creations and after the writes, divided by the count,
   with the \`/proc/slabinfo\` deltas as in row 5. Every counter stays open until the
-  row ends, so that no figure refills what an earlier one freed; the fdinfo entries
+  row ends, so that no figure refills what an earlier one freed (and $(rows7_counters) native counters,
+  not reported, fill the partly used slabs first); an RCU grace period
+  (\`membarrier(MEMBARRIER_CMD_GLOBAL)\`) comes before each snapshot, so that the files
+  of the fdinfo reads are freed; the fdinfo entries
   (a proc inode and dentry per fd number, kept by the dcache) are made before the
   first figure, on dups of one fd, so that reading fdinfo is not counted. Native
   and ohos_eventfd alternate per k in the same boot.
