@@ -33,8 +33,11 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 
+#include <linux/futex.h>
+#include <linux/membarrier.h>
 #include <linux/ohos_eventfd.h>
 #include <ohos_eventfd.h>
 
@@ -78,6 +81,10 @@ static struct {
 	int runs;		/* rows 2-4: timed runs per figure */
 	int duration_ms;	/* rows 2-4: length of one run */
 	long instances;		/* row 5 */
+	long written_counters;	/* row 7: counters per figure written from k CPUs */
+	long issue_counters;	/* row 7: counters of issue 16's sequential setup */
+	int written_budget_ms;	/* row 7: bursts per counter stop after this long */
+	int written_max_k;	/* row 7: k = 1..this (at most the CPUs we may use) */
 	bool native;		/* which implementations to measure */
 	bool ohos;
 	const char *path_tests;	/* row 1: comma-separated tests, NULL: all */
@@ -89,6 +96,10 @@ static struct {
 	.runs = 5,
 	.duration_ms = 500,
 	.instances = 100000,
+	.written_counters = 2000,
+	.issue_counters = 10000,
+	.written_budget_ms = 50,
+	.written_max_k = 4,
 	.native = true,
 	.ohos = true,
 	.readers = ~0u,
@@ -135,6 +146,14 @@ static void usage(FILE *out)
 		"  create    6: create + close per instance: eventfd2() against\n"
 		"               open(\"%s\"), OHOS_EFD_IOC_CREATE, and ohos_eventfd()\n"
 		"               of libohos_eventfd, and open(\"/dev/null\") as a reference\n"
+		"  written   7: slab + percpu memory per counter written from k CPUs (issue\n"
+		"               16; needs root): counters made by ohos_eventfd() of\n"
+		"               libohos_eventfd (native: eventfd()), each written by k\n"
+		"               threads pinned on k CPUs at once, in rounds, until its\n"
+		"               fdinfo shows k rings (or, before issue 16's module, per-CPU\n"
+		"               rings at all) or the budget runs out, k = 1..min(4, CPUs);\n"
+		"               then issue 16's setup: counters written once from CPU 0,\n"
+		"               then twice from CPU 1, one thread, no contention\n"
 		"  all       every row\n"
 		"\n"
 		"Options:\n"
@@ -144,6 +163,12 @@ static void usage(FILE *out)
 		"  --runs N          timed runs per figure, rows 2-4 (default %d)\n"
 		"  --duration MS     length of one run, rows 2-4 (default %d)\n"
 		"  --instances N     instances held open, row 5 (default %ld)\n"
+		"  --written-counters N  counters per figure of row 7 written from k CPUs\n"
+		"                    (default %ld)\n"
+		"  --issue-counters N    counters of row 7's sequential setup (default %ld)\n"
+		"  --written-budget MS   row 7: stop the rounds on one counter after MS\n"
+		"                    (default %d)\n"
+		"  --written-max-k K     row 7: k = 1..K writer CPUs (default %d)\n"
 		"  --impl native|ohos|all   implementations to measure (default all)\n"
 		"  --path-tests LIST row 1's tests, comma-separated (default all), e.g.\n"
 		"                    write,write-epoll\n"
@@ -158,7 +183,8 @@ static void usage(FILE *out)
 		"a nanosecond is an instruction, and the min of row 1 is the path length\n"
 		"without interrupts. Rows 2-4 want 2 or more CPUs.\n",
 		OHOS_EVENTFD_DEVICE, opt.iters, opt.create_iters, opt.loops, opt.runs,
-		opt.duration_ms, opt.instances);
+		opt.duration_ms, opt.instances, opt.written_counters, opt.issue_counters,
+		opt.written_budget_ms, opt.written_max_k);
 }
 
 static void die(const char *fmt, ...)
@@ -1236,8 +1262,11 @@ static void mem_settle(void)
 	sleep_ms(1000);
 }
 
-/* Caches whose objects in use changed by at least 1 byte per instance. */
-static void report_cache_deltas(const struct variant *v, const struct mem_snapshot *a,
+/*
+ * Caches whose objects in use changed by at least 1 byte per instance;
+ * @tag names the figure ("row=5").
+ */
+static void report_cache_deltas(const char *tag, const char *impl, const struct mem_snapshot *a,
 				const struct mem_snapshot *b, long n)
 {
 	int i, j;
@@ -1250,8 +1279,8 @@ static void report_cache_deltas(const struct variant *v, const struct mem_snapsh
 				before = a->caches[i].active;
 		delta = (b->caches[j].active - before) * b->caches[j].objsize;
 		if (labs(delta) >= n)
-			printf("slab row=5 impl=%s cache=%s objsize=%ld objects=%ld bytes_per_instance=%.1f\n",
-			       v->name, b->caches[j].name, b->caches[j].objsize,
+			printf("slab %s impl=%s cache=%s objsize=%ld objects=%ld bytes_per_instance=%.1f\n",
+			       tag, impl, b->caches[j].name, b->caches[j].objsize,
 			       b->caches[j].active - before, (double)delta / (double)n);
 	}
 }
@@ -1273,7 +1302,7 @@ static void memory_measure(const struct variant *v, int *fds, long n)
 	snprintf(keys, sizeof(keys), "instances=%ld slab_kb=%ld percpu_kb=%ld", n,
 		 b.slab_kb - a.slab_kb, b.percpu_kb - a.percpu_kb);
 	report(5, "memory", v->name, keys, "bytes/instance", &per_instance, 1);
-	report_cache_deltas(v, &a, &b, n);
+	report_cache_deltas("row=5", v->name, &a, &b, n);
 	for (i = 0; i < n; i++)
 		close(fds[i]);
 	free(a.caches);
@@ -1281,23 +1310,30 @@ static void memory_measure(const struct variant *v, int *fds, long n)
 }
 
 /*
- * The fd table is grown first, so that its growth is not counted (it is
- * the same for both, and vmalloc'ed rather than slab for this many fds).
+ * Room for @n more fds: RLIMIT_NOFILE raised and the fd table grown
+ * beforehand, so that its growth (vmalloc'ed for this many fds, the same
+ * for both implementations) is not counted.
  */
+static void grow_fd_table(long n, const char *row)
+{
+	struct rlimit rl = { n + 64, n + 64 };
+
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		die("setrlimit RLIMIT_NOFILE to %ld (%s needs root or a hard limit that high)",
+		    n + 64, row);
+	if (dup2(0, (int)n + 32) < 0)
+		die("dup2 to grow the fd table");
+	close((int)n + 32);
+}
+
 static void row_memory(void)
 {
 	static const struct variant *const all[] = { &native, &ohos_exact, &ohos_ioctl, NULL };
 	const struct variant *vs[3];
-	struct rlimit rl = { opt.instances + 64, opt.instances + 64 };
 	int *fds, n, i;
 
 	progress("row 5: memory of %ld idle instances", opt.instances);
-	if (setrlimit(RLIMIT_NOFILE, &rl))
-		die("setrlimit RLIMIT_NOFILE to %ld (row 5 needs root or a hard limit that high)",
-		    opt.instances + 64);
-	if (dup2(0, (int)opt.instances + 32) < 0)
-		die("dup2 to grow the fd table");
-	close((int)opt.instances + 32);
+	grow_fd_table(opt.instances, "row 5");
 	fds = malloc(opt.instances * sizeof(*fds));
 	if (!fds)
 		die("malloc");
@@ -1403,6 +1439,485 @@ static void row_create(void)
 			       "ns/instance", v[i], opt.loops);
 }
 
+/* --- row 7: memory of counters written from k CPUs (issue 16) ------------- */
+
+/*
+ * Row 7: the writes of one round of the caller on a counter (see
+ * written_drive()), and the pause after a grace period.
+ */
+#define WRITTEN_BURST		64
+#define WRITTEN_SETTLE_MS	200
+
+/*
+ * Before a snapshot: every fdinfo read opens and closes a file, and a
+ * closed file goes back to its cache after an RCU grace period, which
+ * under a loaded TCG host can take longer than the figure's last reads:
+ * counted as in use otherwise. MEMBARRIER_CMD_GLOBAL waits for a grace
+ * period (synchronize_rcu()); the pause lets the callbacks run.
+ */
+static void written_quiesce(void)
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0)) {
+			sleep_ms(1000);
+			return;
+		}
+	sleep_ms(WRITTEN_SETTLE_MS);
+}
+
+/* CPUs in /sys/devices/system/cpu/possible ("0-63", "0,2-5"). */
+static int possible_cpus(void)
+{
+	FILE *f = fopen("/sys/devices/system/cpu/possible", "re");
+	int a, b, n = 0;
+	char sep;
+
+	if (!f)
+		die("open /sys/devices/system/cpu/possible");
+	while (fscanf(f, "%d", &a) == 1) {
+		b = a;
+		if (fscanf(f, "%c", &sep) == 1 && sep == '-' && fscanf(f, "%d%c", &b, &sep) < 1)
+			break;
+		n += b - a + 1;
+		if (sep != ',')
+			break;
+	}
+	fclose(f);
+	return n;
+}
+
+/* /proc/self/fdinfo, opened once (before the counters: its fd stays below theirs). */
+static int fdinfo_dir(void)
+{
+	static int dir = -1;
+
+	if (dir < 0) {
+		dir = open("/proc/self/fdinfo", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dir < 0)
+			die("open /proc/self/fdinfo");
+	}
+	return dir;
+}
+
+/* What a counter's fdinfo says about its rings. */
+enum rings_line { RINGS_NONE, RINGS_COUNT, RINGS_PERCPU };
+
+static const char *const rings_line_names[] = { "none", "rings", "percpu" };
+
+/*
+ * The rings of counter @fd from /proc/self/fdinfo: "ohos_eventfd-rings: N"
+ * (the CPUs that have a ring; issue 16's module), or, from a module before
+ * it, "ohos_eventfd-percpu: 0|1" (rings for every possible CPU or none).
+ * *@line says which; native eventfd has neither (0).
+ */
+static int counter_rings(int fd, enum rings_line *line)
+{
+	char name[16], text[1024], *p;
+	ssize_t len;
+	int f;
+
+	snprintf(name, sizeof(name), "%d", fd);
+	f = openat(fdinfo_dir(), name, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		die("open /proc/self/fdinfo/%s", name);
+	len = read(f, text, sizeof(text) - 1);
+	if (len < 0)
+		die("read /proc/self/fdinfo/%s", name);
+	close(f);
+	text[len] = '\0';
+	p = strstr(text, "ohos_eventfd-rings:");
+	if (p) {
+		*line = RINGS_COUNT;
+		return atoi(p + strlen("ohos_eventfd-rings:"));
+	}
+	p = strstr(text, "ohos_eventfd-percpu:");
+	if (p) {
+		*line = RINGS_PERCPU;
+		return atoi(p + strlen("ohos_eventfd-percpu:"));
+	}
+	*line = RINGS_NONE;
+	return 0;
+}
+
+/*
+ * Has a counter written from @k CPUs what it should have: a ring on each
+ * of them (issue 16), or, before issue 16, its per-CPU rings at all. A
+ * single writer never finds the lock held, so for k = 1 there is nothing
+ * to wait for: one burst.
+ */
+static bool rings_reached(int k, int rings, enum rings_line line)
+{
+	if (k < 2 || line == RINGS_NONE)
+		return true;
+	return line == RINGS_COUNT ? rings >= k : rings > 0;
+}
+
+/*
+ * The row's writer threads, made once before its first snapshot so that
+ * no figure counts their allocations or the frees of their exit: thread
+ * i on CPU i, thread 0 the caller. In a figure with k writer CPUs,
+ * threads 1..k-1 write, without pause, to the counter the caller is on
+ * (cur), while the caller writes to it in rounds of WRITTEN_BURST and
+ * then moves on: all k write every counter at the same time, with no
+ * wakeup per counter (a futex wake reaches another vCPU milliseconds
+ * later on a busy host). Between figures the threads wait on a futex.
+ */
+struct written_thread {
+	atomic_uint go;
+	pthread_t thread;
+	int cpu;
+	struct written *w;
+};
+
+struct written {
+	atomic_uint done;	/* threads that stopped writing */
+	atomic_uint arrived;	/* threads that started writing */
+	atomic_bool stop;	/* the figure's writes are over */
+	atomic_bool quit;
+	atomic_int cur;		/* the counter being written */
+	int k;			/* writer CPUs of the current figure */
+	int nthreads;
+	struct written_thread t[MAX_CPUS];
+};
+
+static void futex_wait(atomic_uint *word, unsigned int val)
+{
+	if (syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0) && errno != EAGAIN &&
+	    errno != EINTR)
+		die("futex wait");
+}
+
+static void futex_wake(atomic_uint *word)
+{
+	if (syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0) < 0)
+		die("futex wake");
+}
+
+static void *written_worker(void *arg)
+{
+	struct written_thread *t = arg;
+	struct written *w = t->w;
+	unsigned int seen = 0, g;
+
+	pin_self(t->cpu);
+	for (;;) {
+		while ((g = atomic_load(&t->go)) == seen)
+			futex_wait(&t->go, seen);
+		seen = g;
+		if (atomic_load(&w->quit))
+			return NULL;
+		atomic_fetch_add(&w->arrived, 1);
+		while (!atomic_load_explicit(&w->stop, memory_order_relaxed))
+			counter_write(atomic_load_explicit(&w->cur, memory_order_relaxed), 1);
+		if (atomic_fetch_add(&w->done, 1) + 1 == (unsigned int)w->k - 1)
+			futex_wake(&w->done);
+	}
+}
+
+/* Threads on the @n - 1 CPUs after the caller's, which is pinned on the first. */
+static void written_start(struct written *w, int n)
+{
+	int i;
+
+	atomic_init(&w->done, 0);
+	atomic_init(&w->arrived, 0);
+	atomic_init(&w->stop, false);
+	atomic_init(&w->quit, false);
+	atomic_init(&w->cur, -1);
+	w->k = 1;
+	w->nthreads = n;
+	pin_self(cpu_of(0));
+	for (i = 1; i < n; i++) {
+		atomic_init(&w->t[i].go, 0);
+		w->t[i].cpu = cpu_of(i);
+		w->t[i].w = w;
+		start_thread(&w->t[i].thread, written_worker, &w->t[i]);
+	}
+}
+
+static void written_stop(struct written *w)
+{
+	int i;
+
+	atomic_store(&w->quit, true);
+	for (i = 1; i < w->nthreads; i++) {
+		atomic_fetch_add(&w->t[i].go, 1);
+		futex_wake(&w->t[i].go);
+		join_thread(w->t[i].thread);
+	}
+}
+
+/* Threads 1..k-1 writing to @fd, the figure's first counter. */
+static void written_go(struct written *w, int fd)
+{
+	int i;
+
+	atomic_store(&w->done, 0);
+	atomic_store(&w->arrived, 0);
+	atomic_store(&w->stop, false);
+	atomic_store(&w->cur, fd);
+	for (i = 1; i < w->k; i++) {
+		atomic_fetch_add(&w->t[i].go, 1);
+		futex_wake(&w->t[i].go);
+	}
+	while (atomic_load(&w->arrived) < (unsigned int)w->k - 1)
+		sched_yield();
+}
+
+static void written_halt(struct written *w)
+{
+	unsigned int done;
+
+	atomic_store(&w->stop, true);
+	while ((done = atomic_load(&w->done)) != (unsigned int)w->k - 1)
+		futex_wait(&w->done, done);
+}
+
+static void written_writes(int fd)
+{
+	int i;
+
+	for (i = 0; i < WRITTEN_BURST; i++)
+		counter_write(fd, 1);
+}
+
+/*
+ * A counter the way libohos_eventfd makes it, or a native eventfd. Not
+ * checked here with ohos_eventfd_is_ohos(), whose readlink() of
+ * /proc/self/fd/N would add a proc inode per fd number: row_written()
+ * checks the first, written_tally() every counter's fdinfo.
+ */
+static int written_open(enum impl impl)
+{
+	int fd;
+
+	if (impl == IMPL_NATIVE)
+		return counter_open(&native, 0, EFD_CLOEXEC | EFD_NONBLOCK);
+	fd = ohos_eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (fd < 0)
+		fail("ohos_eventfd: %s", ohos_eventfd_last_error());
+	return fd;
+}
+
+/* What the writes of one figure gave the counters. */
+struct written_rings {
+	enum rings_line line;
+	long reached;		/* counters that got what rings_reached() wants */
+	long with_rings;	/* counters with any ring */
+	long rings;		/* rings over all counters (RINGS_COUNT) */
+	long bursts;		/* bursts over all counters */
+	long worst_ms;		/* the longest a counter took */
+};
+
+static void written_tally(struct written_rings *t, enum impl impl, int fd, int k, long bursts,
+			  uint64_t start)
+{
+	long ms = (long)((now_ns() - start) / 1000000);
+	int rings = 0;
+
+	if (impl == IMPL_OHOS)
+		rings = counter_rings(fd, &t->line);
+	if (impl == IMPL_OHOS && t->line == RINGS_NONE)
+		fail("fd %d from ohos_eventfd() has no ohos_eventfd lines in its fdinfo", fd);
+
+	t->reached += rings_reached(k, rings, t->line);
+	t->with_rings += rings > 0;
+	t->rings += t->line == RINGS_COUNT ? rings : 0;
+	t->bursts += bursts;
+	if (ms > t->worst_ms)
+		t->worst_ms = ms;
+}
+
+/*
+ * Each counter in turn, written by the k CPUs at once: the caller's
+ * rounds of WRITTEN_BURST writes go on until its fdinfo shows what
+ * rings_reached() wants or --written-budget runs out; on native eventfd
+ * one round (it has no rings to wait for).
+ */
+static void written_drive(struct written *w, enum impl impl, int *fds, long n,
+			  struct written_rings *t)
+{
+	uint64_t budget = (uint64_t)opt.written_budget_ms * 1000000, start;
+	enum rings_line line;
+	long i, rounds;
+
+	written_go(w, fds[0]);
+	for (i = 0; i < n; i++) {
+		atomic_store(&w->cur, fds[i]);
+		start = now_ns();
+		rounds = 0;
+		do {
+			written_writes(fds[i]);
+			rounds++;
+		} while (impl == IMPL_OHOS &&
+			 !rings_reached(w->k, counter_rings(fds[i], &line), line) &&
+			 now_ns() - start < budget);
+		written_tally(t, impl, fds[i], w->k, rounds, start);
+	}
+	written_halt(w);
+}
+
+/*
+ * Issue 16's setup, one thread, no contention: every counter written once
+ * from the first CPU, then (a migration later) twice from the second.
+ */
+static void written_sequential(enum impl impl, int *fds, long n, struct written_rings *t)
+{
+	uint64_t start = now_ns();
+	long i;
+
+	pin_self(cpu_of(0));
+	for (i = 0; i < n; i++)
+		counter_write(fds[i], 1);
+	pin_self(cpu_of(1));
+	for (i = 0; i < n; i++) {
+		counter_write(fds[i], 1);
+		counter_write(fds[i], 1);
+	}
+	pin_self(cpu_of(0));
+	for (i = 0; i < n; i++)
+		written_tally(t, impl, fds[i], 2, 0, start);
+}
+
+/*
+ * One figure: @n counters of @impl made into @fds, written (@k CPUs at
+ * once, or issue 16's sequence when @k is 0), Slab + Percpu before the
+ * creations and after the writes, divided by @n. The counters stay open
+ * until the row ends, so that no figure fills the slots of objects an
+ * earlier one freed.
+ */
+static void written_measure(struct written *w, enum impl impl, int k, int *fds, long n,
+			    int possible)
+{
+	const char *name = impl == IMPL_NATIVE ? "native" : "ohos-library";
+	struct written_rings t = { RINGS_NONE, 0, 0, 0, 0, 0 };
+	struct mem_snapshot a, b;
+	char keys[384], tag[64];
+	double per_counter;
+	uint64_t start;
+	long i;
+
+	w->k = k;
+	written_quiesce();
+	mem_snapshot(&a);
+	start = now_ns();
+	for (i = 0; i < n; i++)
+		fds[i] = written_open(impl);
+	if (k)
+		written_drive(w, impl, fds, n, &t);
+	else
+		written_sequential(impl, fds, n, &t);
+	written_quiesce();
+	mem_snapshot(&b);
+	per_counter = (double)((b.slab_kb - a.slab_kb) + (b.percpu_kb - a.percpu_kb)) *
+		      1024.0 / (double)n;
+	snprintf(tag, sizeof(tag), "row=7 test=%s k=%d possible=%d", k ? "written" : "issue16",
+		 k ? k : 2, possible);
+	snprintf(keys, sizeof(keys),
+		 "k=%d possible=%d counters=%ld slab_kb=%ld percpu_kb=%ld fdinfo=%s reached=%ld with_rings=%ld rings=%ld bursts=%ld worst_ms=%ld budget_ms=%d burst=%d ms=%ld",
+		 k ? k : 2, possible, n, b.slab_kb - a.slab_kb, b.percpu_kb - a.percpu_kb,
+		 rings_line_names[t.line], k ? t.reached : -1, t.with_rings, t.rings, t.bursts,
+		 t.worst_ms, opt.written_budget_ms, WRITTEN_BURST,
+		 (long)((now_ns() - start) / 1000000));
+	report(7, k ? "written" : "issue16", name, keys, "bytes/counter", &per_counter, 1);
+	report_cache_deltas(tag, name, &a, &b, n);
+	free(a.caches);
+	free(b.caches);
+}
+
+/*
+ * Reading a counter's fdinfo instantiates /proc/self/fdinfo/N, a proc
+ * inode and a dentry that stay cached for fd number N (and are reused by
+ * the next file at N). Made here, before any snapshot, for the @n fd
+ * numbers the row will use, on dups of one file: so that they are not
+ * counted, and so that nothing is freed that a figure could reuse.
+ */
+static void written_prewarm_fdinfo(long n)
+{
+	enum rings_line line;
+	int *dups, fd;
+	long i;
+
+	fdinfo_dir();
+	dups = malloc(n * sizeof(*dups));
+	fd = eventfd(0, EFD_CLOEXEC);
+	if (!dups || fd < 0)
+		die("malloc/eventfd");
+	for (i = 0; i < n; i++) {
+		dups[i] = i ? dup(fd) : fd;
+		if (dups[i] < 0)
+			die("dup");
+		counter_rings(dups[i], &line);
+	}
+	for (i = 0; i < n; i++)
+		close(dups[i]);
+	free(dups);
+}
+
+/*
+ * Row 7 (issue 16): native and ohos_eventfd alternating, k = 1..4 writer
+ * CPUs, then issue 16's sequential setup.
+ */
+static void row_written(void)
+{
+	static const enum impl impls[] = { IMPL_NATIVE, IMPL_OHOS };
+	int possible = possible_cpus(), maxk = opt.written_max_k, nimpl, k, i, *fds;
+	long total, used = 0;
+	struct written w;
+	cpu_set_t all;
+
+	if (maxk > ncpus)
+		maxk = ncpus;
+	progress("row 7: memory of %ld counters written from k = 1..%d CPUs at once (%d possible CPUs), then %ld written from 2 CPUs in turn",
+		 opt.written_counters, maxk, possible, opt.issue_counters);
+	if (sched_getaffinity(0, sizeof(all), &all))
+		die("sched_getaffinity");
+	nimpl = opt.native + opt.ohos;
+	total = nimpl * (maxk * opt.written_counters + (ncpus >= 2 ? opt.issue_counters : 0)) +
+		opt.written_counters;
+	grow_fd_table(total + 16, "row 7");
+	fds = malloc(total * sizeof(*fds));
+	if (!fds)
+		die("malloc");
+	/* The library's factory fd first, below the counters' numbers. */
+	if (opt.ohos) {
+		i = written_open(IMPL_OHOS);
+		if (ohos_eventfd_is_ohos(i) != 1)
+			fail("ohos_eventfd() returned a native eventfd: %s", ohos_eventfd_last_error());
+		close(i);
+	}
+	written_prewarm_fdinfo(total + 1);
+	written_start(&w, maxk);
+	/*
+	 * Not reported: native counters that fill what the boot left free in
+	 * the partly used slabs of the caches they share with every figure.
+	 */
+	for (i = 0; i < opt.written_counters; i++)
+		fds[used++] = written_open(IMPL_NATIVE);
+	for (k = 1; k <= maxk; k++)
+		for (i = 0; i < 2; i++)
+			if (impl_selected(impls[i])) {
+				written_measure(&w, impls[i], k, fds + used,
+						opt.written_counters, possible);
+				used += opt.written_counters;
+			}
+	if (ncpus >= 2 && opt.issue_counters)
+		for (i = 0; i < 2; i++)
+			if (impl_selected(impls[i])) {
+				written_measure(&w, impls[i], 0, fds + used,
+						opt.issue_counters, possible);
+				used += opt.issue_counters;
+			}
+	written_stop(&w);
+	while (used > 0)
+		close(fds[--used]);
+	free(fds);
+	if (sched_setaffinity(0, sizeof(all), &all))
+		die("sched_setaffinity");
+}
+
 /* --- main ------------------------------------------------------------------ */
 
 static long parse_long(const char *opt_name, const char *arg, long min, long max)
@@ -1481,6 +1996,14 @@ static void parse_option(const char *o, const char *arg)
 		opt.duration_ms = (int)parse_long(o, arg, 10, 600000);
 	else if (!strcmp(o, "--instances"))
 		opt.instances = parse_long(o, arg, 1, 10000000);
+	else if (!strcmp(o, "--written-counters"))
+		opt.written_counters = parse_long(o, arg, 1, 10000000);
+	else if (!strcmp(o, "--issue-counters"))
+		opt.issue_counters = parse_long(o, arg, 0, 10000000);
+	else if (!strcmp(o, "--written-budget"))
+		opt.written_budget_ms = (int)parse_long(o, arg, 0, 600000);
+	else if (!strcmp(o, "--written-max-k"))
+		opt.written_max_k = (int)parse_long(o, arg, 1, MAX_CPUS);
 	else if (!strcmp(o, "--path-tests"))
 		opt.path_tests = parse_path_tests(arg);
 	else if (!strcmp(o, "--readers"))
@@ -1501,6 +2024,8 @@ static bool known_option(const char *name)
 	static const char *const names[] = {
 		"--iters", "--create-iters", "--loops", "--runs", "--duration",
 		"--instances", "--impl", "--path-tests", "--readers",
+		"--written-counters", "--issue-counters", "--written-budget",
+		"--written-max-k",
 	};
 	size_t i;
 
@@ -1587,6 +2112,7 @@ static const struct {
 	{ "writers", row_writers },
 	{ "memory", row_memory },
 	{ "create", row_create },
+	{ "written", row_written },
 };
 
 #define NROWS	(sizeof(rows) / sizeof(rows[0]))

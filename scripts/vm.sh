@@ -31,6 +31,11 @@ Options:
   --kernel 6.1|6.12    kernel series to boot (required)
   --extra DIR          make DIR available in the guest at /extra
   --smp N              virtual CPUs (default 2)
+  --maxcpus M          possible (hot-pluggable) virtual CPUs, M >= N: qemu
+                       -smp N,maxcpus=M (default N; qemu 7.2's TCG takes at
+                       most 255). 6.1 sizes its possible CPUs by them or by
+                       possible_cpus= (--append); 6.12 under TCG counts only
+                       the present ones
   --mem SIZE           guest memory, qemu syntax (default 1G)
   --accel single       single-threaded TCG (default): every pass/fail run
   --accel multi        multi-threaded TCG: real parallelism, for stress and
@@ -353,7 +358,7 @@ vm_boot() {
 	vm_write_run_dir "$rundir" "${cmd[@]}"
 	# shellcheck disable=SC2054 # the commas are qemu's
 	qemu=(qemu-system-x86_64 -nodefaults -display none -no-reboot
-	      -m "$mem" -smp "$smp" "${accel_args[@]}"
+	      -m "$mem" -smp "$smp${maxcpus:+,maxcpus=$maxcpus}" "${accel_args[@]}"
 	      -kernel "$kernel" -initrd "$initrd"
 	      -append "$OEFD_KERNEL_CMDLINE${append:+ $append}"
 	      -fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap
@@ -430,6 +435,7 @@ vm_parse_args() {
 		--kernel) series=${2:-}; shift ;;
 		--extra) extra=${2:-}; shift ;;
 		--smp) smp=${2:-}; shift ;;
+		--maxcpus) maxcpus=${2:-}; shift ;;
 		--mem) mem=${2:-}; shift ;;
 		--accel) accel=${2:-}; shift ;;
 		--timeout) timeout=${2:-}; shift ;;
@@ -448,6 +454,9 @@ vm_parse_args() {
 	esac
 	case $accel in single | multi | icount) ;; *) vm_usage_error "--accel is single, multi or icount" ;; esac
 	[[ $smp =~ ^[1-9][0-9]*$ ]] || vm_usage_error "--smp takes a positive number"
+	if [ -n "$maxcpus" ] && { ! [[ $maxcpus =~ ^[1-9][0-9]*$ ]] || [ "$maxcpus" -lt "$smp" ]; }; then
+		vm_usage_error "--maxcpus takes a number no smaller than --smp"
+	fi
 	[[ $mem =~ ^[1-9][0-9]*[MG]?$ ]] || vm_usage_error "--mem takes a size such as 1G or 512M"
 	[ "$mode" = shell ] && [ -z "$timeout" ] && timeout=0
 	timeout=${timeout:-600}
@@ -470,7 +479,7 @@ vm_parse_args() {
 }
 
 main() {
-	local mode series='' extra='' smp=2 mem=1G accel=single timeout='' append=''
+	local mode series='' extra='' smp=2 maxcpus='' mem=1G accel=single timeout='' append=''
 	local log='' load_module=1 abi dir kernel initrd ko='' run_status=0 attempt
 	local -a cmd=() accel_args
 	local qemu_pid='' rundir=''
@@ -497,7 +506,7 @@ main() {
 	log=${log:-$(vm_default_log "$series")}
 
 	for attempt in 1 2; do
-		oefd_say "vm: booting $abi (${accel_args[*]}, $smp CPUs, $mem); console log: $log"
+		oefd_say "vm: booting $abi (${accel_args[*]}, $smp CPUs${maxcpus:+ of $maxcpus}, $mem); console log: $log"
 		vm_boot "$log"
 		if [ "$accel" != multi ] || [ "$attempt" != 1 ] || ! vm_is_mttcg_int3_fault "$log"; then
 			break
