@@ -32,7 +32,9 @@ EOF
 
 # What the packages are built from: the top-level build files, the module,
 # the headers, the userspace tree, the udev rule, the licenses, debian/.
-readonly OEFD_DEB_SOURCES="Makefile Kbuild dkms.conf README.md LICENSES include module udev userspace debian"
+# scripts/lib.sh: the userspace tests that the package build runs take
+# kselftest.h and bats through it.
+readonly OEFD_DEB_SOURCES="Makefile Kbuild dkms.conf README.md LICENSES include module udev userspace debian scripts/lib.sh"
 readonly OEFD_DEB_PACKAGES="ohos-eventfd-dkms libohos-eventfd2 libohos-eventfd-dev ohos-eventfd-utils"
 
 oefd_version() {
@@ -42,12 +44,11 @@ oefd_version() {
 
 # The copy dpkg-buildpackage works in: the sources without build products.
 copy_sources() {
-	local dest=$1 item
+	local dest=$1
 
 	mkdir -p "$dest"
-	for item in $OEFD_DEB_SOURCES; do
-		cp -r "$OEFD_TOP/$item" "$dest/"
-	done
+	# shellcheck disable=SC2086 # a list of paths
+	(cd "$OEFD_TOP" && cp -r --parents $OEFD_DEB_SOURCES "$dest/")
 	rm -rf "$dest/userspace/build"
 	find "$dest/module" -type f ! -name '*.[ch]' ! -name Kbuild -delete
 }

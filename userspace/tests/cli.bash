@@ -9,6 +9,15 @@
 holder_pid=${holder_pid:-}
 holder_fd=${holder_fd:-}
 
+# Every cli*.bats file runs its tests against one holder.
+setup_file() {
+	start_holder
+}
+
+teardown_file() {
+	stop_holder
+}
+
 # cli NAME ARGS...: run the CLI, output in $work/NAME.out and .err, status in $rc
 cli() {
 	local name=$1

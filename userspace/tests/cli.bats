@@ -10,14 +10,6 @@
 # shellcheck source=cli.bash
 . "$BATS_TEST_DIRNAME/cli.bash"
 
-setup_file() {
-	start_holder
-}
-
-teardown_file() {
-	stop_holder
-}
-
 @test "--help exits 0" {
 	cli help --help
 	[ "$rc" -eq 0 ]

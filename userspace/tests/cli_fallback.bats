@@ -9,14 +9,6 @@
 # shellcheck source=cli.bash
 . "$BATS_TEST_DIRNAME/cli.bash"
 
-setup_file() {
-	start_holder
-}
-
-teardown_file() {
-	stop_holder
-}
-
 @test "info: exit 1 without the module" {
 	cli info info
 	[ "$rc" -eq 1 ]
