@@ -2376,6 +2376,38 @@ static void oefd_staged_role(struct kunit *test, struct oefd_staged *st,
 	kthread_bind(st->task[i], cpu);
 }
 
+/* A staging of three roles on CPUs 1-3 for @ctx; the case skips without them. */
+static struct oefd_staged *oefd_staged_new(struct kunit *test,
+					   struct ohos_eventfd_ctx *ctx)
+{
+	struct oefd_staged *st;
+
+	if (num_online_cpus() < 4)
+		kunit_skip(test, "needs 4 online CPUs, has %u", num_online_cpus());
+	st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	st->ctx = ctx;
+	return st;
+}
+
+/* Start the three roles at READING; they must all end, at @last. */
+static void oefd_staged_run(struct kunit *test, struct oefd_staged *st,
+			    enum oefd_stage last)
+{
+	int i;
+
+	atomic_set(&st->stage, OEFD_STAGE_READING);
+	for (i = 0; i < 3; i++)
+		wake_up_process(st->task[i]);
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_TRUE_MSG(test, wait_for_completion_timeout(&st->done[i],
+									OEFD_KUNIT_TIMEOUT),
+				      "staged role %d stuck", i);
+	KUNIT_ASSERT_EQ_MSG(test, atomic_read(&st->stage), last,
+			    "the interleaving was not staged");
+	KUNIT_EXPECT_EQ(test, atomic_read(&st->timeouts), 0);
+}
+
 static void snapshot_between_read_and_push(struct kunit *test)
 {
 	struct ohos_eventfd_ctx *ctx = oefd_kunit_ctx_rings(test, 5, 0);
@@ -2384,13 +2416,8 @@ static void snapshot_between_read_and_push(struct kunit *test)
 	int pusher = cpumask_nth(3, cpu_online_mask);
 	struct oefd_staged *st;
 	u64 before;
-	int i;
 
-	if (num_online_cpus() < 4)
-		kunit_skip(test, "needs 4 online CPUs, has %u", num_online_cpus());
-	st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, st);
-	st->ctx = ctx;
+	st = oefd_staged_new(test, ctx);
 	st->push = 11;
 	/* Something for the reader's fold to move: 5 + 2 before the read. */
 	KUNIT_ASSERT_TRUE(test, oefd_kunit_push(ctx, 2));
@@ -2403,16 +2430,7 @@ static void snapshot_between_read_and_push(struct kunit *test)
 	oefd_staged_role(test, st, 0, oefd_staged_reader, reader);
 	oefd_staged_role(test, st, 1, oefd_staged_snapshotter, snapper);
 	oefd_staged_role(test, st, 2, oefd_staged_pusher, pusher);
-	atomic_set(&st->stage, OEFD_STAGE_READING);
-	for (i = 0; i < 3; i++)
-		wake_up_process(st->task[i]);
-	for (i = 0; i < 3; i++)
-		KUNIT_ASSERT_TRUE_MSG(test, wait_for_completion_timeout(&st->done[i],
-									OEFD_KUNIT_TIMEOUT),
-				      "staged role %d stuck", i);
-	KUNIT_ASSERT_EQ_MSG(test, atomic_read(&st->stage), OEFD_STAGE_PUSHED,
-			    "the interleaving was not staged");
-	KUNIT_EXPECT_EQ(test, atomic_read(&st->timeouts), 0);
+	oefd_staged_run(test, st, OEFD_STAGE_PUSHED);
 	KUNIT_EXPECT_EQ(test, st->taken, before);
 	/* The totals the counter held: before the read, 0, then the push. */
 	if (st->total != before && st->total != 0 && st->total != st->push)
@@ -2461,13 +2479,8 @@ static void fold_takes_rings_as_of_one_instant(struct kunit *test)
 	int cpu_a = cpumask_nth(2, cpu_online_mask);
 	int cpu_b = cpumask_nth(3, cpu_online_mask);
 	struct oefd_staged *st;
-	int i;
 
-	if (num_online_cpus() < 4)
-		kunit_skip(test, "needs 4 online CPUs, has %u", num_online_cpus());
-	st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, st);
-	st->ctx = ctx;
+	st = oefd_staged_new(test, ctx);
 	oefd_kunit_watch(test, reader, &oefd_ring_of(ctx, cpu_a)->head,
 			 HW_BREAKPOINT_LEN_4, HW_BREAKPOINT_RW,
 			 oefd_stage_head_loaded, st);
@@ -2475,16 +2488,7 @@ static void fold_takes_rings_as_of_one_instant(struct kunit *test)
 	oefd_staged_role(test, st, 0, oefd_staged_reader, reader);
 	oefd_staged_role(test, st, 1, oefd_staged_first_pusher, cpu_a);
 	oefd_staged_role(test, st, 2, oefd_staged_second_pusher, cpu_b);
-	atomic_set(&st->stage, OEFD_STAGE_READING);
-	for (i = 0; i < 3; i++)
-		wake_up_process(st->task[i]);
-	for (i = 0; i < 3; i++)
-		KUNIT_ASSERT_TRUE_MSG(test, wait_for_completion_timeout(&st->done[i],
-									OEFD_KUNIT_TIMEOUT),
-				      "staged role %d stuck", i);
-	KUNIT_ASSERT_EQ_MSG(test, atomic_read(&st->stage), OEFD_STAGE_B_PUSHED,
-			    "the interleaving was not staged");
-	KUNIT_EXPECT_EQ(test, atomic_read(&st->timeouts), 0);
+	oefd_staged_run(test, st, OEFD_STAGE_B_PUSHED);
 	if (st->taken != 4 && st->taken != 5 && st->taken != 7)
 		KUNIT_FAIL(test, "read %llu: the counter held only 4, 5 and 7", st->taken);
 	OEFD_EXPECT_COUNT(test, ctx, 7 - st->taken);
