@@ -101,18 +101,18 @@ static void oefd_kunit_set_central(struct ohos_eventfd_ctx *ctx, u64 count)
 
 static u64 oefd_kunit_fast_writes(struct ohos_eventfd_ctx *ctx)
 {
-	struct ohos_efd_stats st = {};
+	struct oefd_stats st = {};
 
 	oefd_ctx_stats(ctx, &st);
-	return st.fast_writes;
+	return st.abi.fast_writes;
 }
 
 static u64 oefd_kunit_slow_writes(struct ohos_eventfd_ctx *ctx)
 {
-	struct ohos_efd_stats st = {};
+	struct oefd_stats st = {};
 
 	oefd_ctx_stats(ctx, &st);
-	return st.slow_writes;
+	return st.abi.slow_writes;
 }
 
 /* Wait until @n tasks sleep on the counter's wait queue. */

@@ -24,6 +24,7 @@
 #include <kunit/visibility.h>
 
 #include "ohos_eventfd_internal.h"
+#include "ohos_eventfd_trace.h"
 
 static bool fast_path = true;
 module_param(fast_path, bool, 0444);
@@ -136,8 +137,11 @@ static void oefd_wake(struct ohos_eventfd_ctx *ctx, __poll_t key)
 	if (READ_ONCE(ctx->armed))
 		WRITE_ONCE(ctx->armed, false);
 	/* Under wqh.lock, as eventfd's wakeups: no waiter can be added meanwhile. */
-	if (!waitqueue_active(&ctx->wqh))
+	if (!waitqueue_active(&ctx->wqh)) {
+		trace_oefd_wake(ctx->id, key, OEFD_WAKE_NO_WAITER);
 		return;
+	}
+	trace_oefd_wake(ctx->id, key, OEFD_WAKE_SENT);
 	/*
 	 * Before the wakeup: a woken collector's ->poll must find it set
 	 * (ordered by the wakeup itself), or it would return without
@@ -152,6 +156,19 @@ static void oefd_wake(struct ohos_eventfd_ctx *ctx, __poll_t key)
 	wake_up_locked_poll(&ctx->wqh, key);
 	current->in_eventfd = was_in_eventfd;
 	ctx->wakeups++;
+}
+
+/* Exact mode: a write's wakeup is covered by one still to be collected. */
+static void oefd_coalesce(struct ohos_eventfd_ctx *ctx)
+{
+	lockdep_assert_held(&ctx->wqh.lock);
+	/* The waiter that was woken may have left without collecting. */
+	if (!waitqueue_active(&ctx->wqh)) {
+		trace_oefd_wake(ctx->id, EPOLLIN, OEFD_WAKE_NO_WAITER);
+		return;
+	}
+	ctx->coalesced++;
+	trace_oefd_wake(ctx->id, EPOLLIN, OEFD_WAKE_COALESCED);
 }
 
 /* Transition mode: make the next push take the lock (and wake). */
@@ -249,6 +266,7 @@ static __always_inline u64 oefd_consume(struct ohos_eventfd_ctx *ctx)
 	lockdep_assert_held(&ctx->wqh.lock);
 	cnt = (ctx->flags & OHOS_EFD_SEMAPHORE) && ctx->count ? 1 : ctx->count;
 	oefd_set_count(ctx, ctx->count - cnt);
+	trace_oefd_read(ctx->id, cnt, ctx->count);
 	if (cnt)
 		ctx->reads++;
 	oefd_fast_resume(ctx);
@@ -266,6 +284,8 @@ static void oefd_wake_after_read(struct ohos_eventfd_ctx *ctx, u64 before)
 	if (ctx->mode == OHOS_EFD_MODE_EXACT ||
 	    ctx->blocked_writers || before >= OHOS_EFD_COUNT_MAX)
 		oefd_wake(ctx, EPOLLOUT);
+	else
+		trace_oefd_wake(ctx->id, EPOLLOUT, OEFD_WAKE_NO_TRANSITION);
 	oefd_arm(ctx);
 }
 
@@ -277,15 +297,17 @@ static void oefd_wake_after_read(struct ohos_eventfd_ctx *ctx, u64 before)
  */
 static void oefd_wake_after_write(struct ohos_eventfd_ctx *ctx, u64 before)
 {
-	bool wake;
-
 	lockdep_assert_held(&ctx->wqh.lock);
-	if (ctx->mode == OHOS_EFD_MODE_EXACT)
-		wake = !ctx->wake_pending;
-	else
-		wake = !before || READ_ONCE(ctx->armed);
-	if (wake)
+	if (ctx->mode == OHOS_EFD_MODE_EXACT) {
+		if (ctx->wake_pending)
+			oefd_coalesce(ctx);
+		else
+			oefd_wake(ctx, EPOLLIN);
+	} else if (!before || READ_ONCE(ctx->armed)) {
 		oefd_wake(ctx, EPOLLIN);
+	} else {
+		trace_oefd_wake(ctx->id, EPOLLIN, OEFD_WAKE_NO_TRANSITION);
+	}
 }
 
 VISIBLE_IF_KUNIT int oefd_take(struct ohos_eventfd_ctx *ctx, bool nowait,
@@ -367,6 +389,7 @@ static int oefd_add(struct ohos_eventfd_ctx *ctx, u64 value, bool nowait)
 
 		oefd_set_count(ctx, before + value);
 		ctx->slow_writes++;
+		trace_oefd_write(ctx->id, value, false);
 		oefd_wake_after_write(ctx, before);
 	}
 	spin_unlock_irq(&ctx->wqh.lock);
@@ -424,6 +447,7 @@ int oefd_set_mode(struct ohos_eventfd_ctx *ctx, u32 mode)
 		 * the stores below is not already in @pushed.
 		 */
 		smp_mb();
+		trace_oefd_mode(ctx->id, ctx->mode, mode);
 		WRITE_ONCE(ctx->mode, mode);
 		WRITE_ONCE(ctx->armed, false);
 		WRITE_ONCE(ctx->wake_pending, false);
@@ -444,15 +468,16 @@ int oefd_set_mode(struct ohos_eventfd_ctx *ctx, u32 mode)
 }
 EXPORT_SYMBOL_IF_KUNIT(oefd_set_mode);
 
-void oefd_ctx_stats(struct ohos_eventfd_ctx *ctx, struct ohos_efd_stats *st)
+void oefd_ctx_stats(struct ohos_eventfd_ctx *ctx, struct oefd_stats *st)
 {
 	spin_lock_irq(&ctx->wqh.lock);
-	st->reads = ctx->reads;
-	st->slow_writes = ctx->slow_writes;
-	st->wakeups = ctx->wakeups;
-	st->fast_writes = oefd_fast_writes(ctx);
+	st->abi.reads = ctx->reads;
+	st->abi.slow_writes = ctx->slow_writes;
+	st->abi.wakeups = ctx->wakeups;
+	st->abi.fast_writes = oefd_fast_writes(ctx);
+	st->coalesced = ctx->coalesced + oefd_fast_coalesced(ctx);
 	spin_unlock_irq(&ctx->wqh.lock);
-	st->writes = st->fast_writes + st->slow_writes;
+	st->abi.writes = st->abi.fast_writes + st->abi.slow_writes;
 }
 EXPORT_SYMBOL_IF_KUNIT(oefd_ctx_stats);
 
@@ -535,9 +560,12 @@ void ohos_eventfd_signal_mask(struct ohos_eventfd_ctx *ctx, __poll_t mask)
 	if (ctx->count < ULLONG_MAX)
 		oefd_set_count(ctx, ctx->count + 1);
 	ctx->slow_writes++;
+	trace_oefd_write(ctx->id, 1, false);
 	/* Only a plain EPOLLIN wakeup is covered by one to be collected. */
 	if (mask || !ctx->wake_pending)
 		oefd_wake(ctx, EPOLLIN | mask);
+	else
+		oefd_coalesce(ctx);
 	spin_unlock_irqrestore(&ctx->wqh.lock, flags);
 }
 EXPORT_SYMBOL_GPL(ohos_eventfd_signal_mask);

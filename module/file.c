@@ -34,6 +34,8 @@
 #include <kunit/visibility.h>
 
 #include "ohos_eventfd_internal.h"
+#define CREATE_TRACE_POINTS
+#include "ohos_eventfd_trace.h"
 
 static struct kmem_cache *oefd_ctx_cache;
 static DEFINE_IDA(oefd_ida);
@@ -131,6 +133,7 @@ EXPORT_SYMBOL_GPL(ohos_eventfd_ctx_fdget);
 static void oefd_show_fdinfo(struct seq_file *m, struct file *file)
 {
 	struct ohos_eventfd_ctx *ctx = file->private_data;
+	struct oefd_stats st;
 
 	seq_printf(m, "eventfd-count: %16llx\neventfd-id: %d\n",
 		   oefd_snapshot(ctx), ctx->id);
@@ -140,6 +143,12 @@ static void oefd_show_fdinfo(struct seq_file *m, struct file *file)
 	seq_printf(m, "ohos_eventfd-mode: %s\nohos_eventfd-rings: %u\n",
 		   READ_ONCE(ctx->mode) ? "transition" : "exact",
 		   oefd_ring_count(ctx));
+	oefd_ctx_stats(ctx, &st);
+	seq_printf(m, "ohos_eventfd-writes: %llu\nohos_eventfd-fast-writes: %llu\n",
+		   st.abi.writes, st.abi.fast_writes);
+	seq_printf(m, "ohos_eventfd-reads: %llu\nohos_eventfd-wakeups: %llu\n",
+		   st.abi.reads, st.abi.wakeups);
+	seq_printf(m, "ohos_eventfd-coalesced: %llu\n", st.coalesced);
 }
 
 /* Read a struct ohos_efd_config of @usize bytes with the uapi's rules. */
@@ -206,12 +215,13 @@ put_ctx:
 static int oefd_ioc_stats(struct ohos_eventfd_ctx *ctx, void __user *ust,
 			  size_t usize)
 {
-	struct ohos_efd_stats st = {};
+	struct oefd_stats st = {};
 
 	oefd_ctx_stats(ctx, &st);
-	if (copy_to_user(ust, &st, min(usize, sizeof(st))))
+	if (copy_to_user(ust, &st.abi, min(usize, sizeof(st.abi))))
 		return -EFAULT;
-	if (usize > sizeof(st) && clear_user(ust + sizeof(st), usize - sizeof(st)))
+	if (usize > sizeof(st.abi) &&
+	    clear_user(ust + sizeof(st.abi), usize - sizeof(st.abi)))
 		return -EFAULT;
 	return 0;
 }
@@ -335,6 +345,12 @@ static int __init oefd_init(void)
 	BUILD_BUG_ON(OHOS_EFD_SEMAPHORE != EFD_SEMAPHORE);
 	BUILD_BUG_ON(sizeof(struct ohos_efd_config) != OHOS_EFD_CONFIG_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct ohos_efd_stats) != OHOS_EFD_STATS_SIZE_VER0);
+	/* ohos_eventfd_trace.h's formats spell these values out. */
+	BUILD_BUG_ON(OHOS_EFD_MODE_EXACT != 0 || OHOS_EFD_MODE_TRANSITION != 1);
+	BUILD_BUG_ON((__force unsigned int)EPOLLIN != 0x01 ||
+		     (__force unsigned int)EPOLLOUT != 0x04 ||
+		     (__force unsigned int)EPOLLERR != 0x08 ||
+		     (__force unsigned int)EPOLLHUP != 0x10);
 
 	ret = oefd_rings_init();
 	if (ret)

@@ -46,6 +46,7 @@ struct oefd_ring {
 	 * and SET_MODE, which read them with pushes stopped or caught.
 	 */
 	u64 fast_writes;
+	u64 coalesced;			/* of those, under an uncollected wakeup */
 } ____cacheline_aligned;
 
 /*
@@ -90,7 +91,31 @@ struct ohos_eventfd_ctx {
 	u64 reads;			/* with the writes: CONFIGURE refused once used */
 	u64 slow_writes;
 	u64 wakeups;
+	u64 coalesced;			/* locked writes under an uncollected wakeup */
 	int id;
+};
+
+/* GET_STATS's numbers, and what only fdinfo shows. */
+struct oefd_stats {
+	struct ohos_efd_stats abi;
+	/* Writes that sent no wakeup: one sent earlier was still uncollected. */
+	u64 coalesced;
+};
+
+/* The oefd_wake event: what became of a wakeup. */
+enum oefd_wake_result {
+	OEFD_WAKE_SENT,
+	OEFD_WAKE_COALESCED,		/* one sent earlier is still uncollected */
+	OEFD_WAKE_NO_WAITER,
+	OEFD_WAKE_NO_TRANSITION,	/* transition mode: not empty -> non-empty */
+};
+
+/* The oefd_rings event: what became of a contended CPU's ring. */
+enum oefd_ring_result {
+	OEFD_RING_INSTALLED,
+	OEFD_RING_EXISTED,		/* another install gave the CPU one */
+	OEFD_RING_RACED,		/* another install filled the table */
+	OEFD_RING_NOMEM,
 };
 
 /*
@@ -123,6 +148,7 @@ void oefd_drain_rings(struct ohos_eventfd_ctx *ctx, struct oefd_rings *rings);
 void oefd_quiesce(struct ohos_eventfd_ctx *ctx);
 u64 oefd_snapshot(struct ohos_eventfd_ctx *ctx);
 u64 oefd_fast_writes(struct ohos_eventfd_ctx *ctx);
+u64 oefd_fast_coalesced(struct ohos_eventfd_ctx *ctx);
 unsigned int oefd_ring_count(struct ohos_eventfd_ctx *ctx);
 
 /* counter.c */
@@ -131,7 +157,7 @@ ssize_t oefd_write(struct file *file, const char __user *buf, size_t size,
 		   loff_t *ppos);
 __poll_t oefd_poll(struct file *file, poll_table *wait);
 int oefd_set_mode(struct ohos_eventfd_ctx *ctx, u32 mode);
-void oefd_ctx_stats(struct ohos_eventfd_ctx *ctx, struct ohos_efd_stats *st);
+void oefd_ctx_stats(struct ohos_eventfd_ctx *ctx, struct oefd_stats *st);
 int oefd_configure(struct ohos_eventfd_ctx *ctx,
 		   const struct ohos_efd_config *cfg);
 

@@ -17,6 +17,7 @@
 #include <kunit/visibility.h>
 
 #include "ohos_eventfd_internal.h"
+#include "ohos_eventfd_trace.h"
 
 /* The table a counter's first ring comes in: room for 3 (3/4 full). */
 #define OEFD_RINGS_FIRST_SIZE	4
@@ -119,12 +120,17 @@ bool oefd_ring_push(struct ohos_eventfd_ctx *ctx, struct oefd_rings *rings,
 		/* Pairs with the acquire of head in oefd_drain_rings()/_pending(). */
 		smp_store_release(&ring->head, ring->head + 1);
 		WRITE_ONCE(ring->fast_writes, ring->fast_writes + 1);
+		/* Statistics: a waiter's wakeup, still uncollected, covers it. */
+		if (waitqueue_active(&ctx->wqh) && READ_ONCE(ctx->wake_pending))
+			WRITE_ONCE(ring->coalesced, ring->coalesced + 1);
 		pushed = true;
 	}
 	/* Pairs with the acquire in oefd_quiesce(): the push is visible first. */
 	smp_store_release(&ring->pushing, ring->pushing + 1);
 out:
 	local_irq_restore(irqflags);
+	if (pushed)
+		trace_oefd_write(ctx->id, value, true);
 	return pushed;
 }
 EXPORT_SYMBOL_IF_KUNIT(oefd_ring_push);
@@ -206,6 +212,20 @@ static u64 oefd_rings_collect(struct ohos_eventfd_ctx *ctx,
 	return sum;
 }
 
+/* The oefd_fold event of a fold about to free the collected slots. */
+static void oefd_trace_fold(struct ohos_eventfd_ctx *ctx,
+			    struct oefd_rings *rings, u64 sum)
+{
+	struct oefd_ring *ring;
+	unsigned int i, slots = 0;
+
+	lockdep_assert_held(&ctx->wqh.lock);
+	for (i = 0; (ring = oefd_next_ring(rings, &i));)
+		slots += ring->fold_head - ring->tail;
+	if (slots)
+		trace_oefd_fold(ctx->id, slots, sum, ctx->count + sum);
+}
+
 /*
  * Fold every ring into count, as of one instant. The rings are collected
  * again until a second look at the heads finds them where the collection
@@ -234,6 +254,8 @@ void oefd_drain_rings(struct ohos_eventfd_ctx *ctx, struct oefd_rings *rings)
 		oefd_quiesce(ctx);
 		sum = oefd_rings_collect(ctx, rings, &heads);
 	}
+	if (trace_oefd_fold_enabled())
+		oefd_trace_fold(ctx, rings, sum);
 	write_seqcount_begin(&ctx->seq);
 	for (i = 0; (ring = oefd_next_ring(rings, &i));)
 		oefd_ring_release(ctx, ring, ring->fold_head);
@@ -451,7 +473,7 @@ int oefd_ring_install(struct ohos_eventfd_ctx *ctx, unsigned int cpu, gfp_t gfp)
 	ring = kmem_cache_alloc_node(oefd_ring_cache, gfp | __GFP_ZERO,
 				     cpu_to_node(cpu));
 	if (!ring)
-		return -ENOMEM;
+		goto nomem;
 	ring->cpu = cpu;
 	/* Only to size a new table: oefd_rings_insert() checks again. */
 	rings = smp_load_acquire(&ctx->rings);
@@ -459,17 +481,23 @@ int oefd_ring_install(struct ohos_eventfd_ctx *ctx, unsigned int cpu, gfp_t gfp)
 		grown = oefd_rings_alloc(rings ? 2 * rings->size : OEFD_RINGS_FIRST_SIZE, gfp);
 		if (!grown) {
 			kmem_cache_free(oefd_ring_cache, ring);
-			return -ENOMEM;
+			goto nomem;
 		}
 	}
 	spin_lock_irq(&ctx->wqh.lock);
 	done = oefd_rings_insert(ctx, &ring, &grown);
+	trace_oefd_rings(ctx->id, cpu, !done ? OEFD_RING_RACED :
+			 ring ? OEFD_RING_EXISTED : OEFD_RING_INSTALLED,
+			 ctx->rings ? ctx->rings->used : 0);
 	spin_unlock_irq(&ctx->wqh.lock);
 	if (ring)
 		kmem_cache_free(oefd_ring_cache, ring);
 	kfree(grown);
 	/* Not done: another installer filled the table ours was sized for. */
 	return done ? 0 : -EAGAIN;
+nomem:
+	trace_oefd_rings(ctx->id, cpu, OEFD_RING_NOMEM, oefd_ring_count(ctx));
+	return -ENOMEM;
 }
 EXPORT_SYMBOL_IF_KUNIT(oefd_ring_install);
 
@@ -482,6 +510,21 @@ unsigned int oefd_ring_count(struct ohos_eventfd_ctx *ctx)
 	return rings ? READ_ONCE(rings->used) : 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(oefd_ring_count);
+
+/* Fast-path writes under an uncollected wakeup so far (statistics). */
+u64 oefd_fast_coalesced(struct ohos_eventfd_ctx *ctx)
+{
+	struct oefd_ring *ring;
+	unsigned int i;
+	u64 sum = 0;
+
+	lockdep_assert_held(&ctx->wqh.lock);
+	if (!ctx->rings)
+		return 0;
+	for (i = 0; (ring = oefd_next_ring(ctx->rings, &i));)
+		sum += READ_ONCE(ring->coalesced);
+	return sum;
+}
 
 /* Fast-path writes so far; exact once pushes are stopped (oefd_fast_stop()). */
 u64 oefd_fast_writes(struct ohos_eventfd_ctx *ctx)
