@@ -1,15 +1,21 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash disable=SC2034,SC2154 # rc is for the tests, work is lib.bash's
-# What cli*.bats share: each sources it after lib.bash.
+# What cli*.bats and top*.bats share: each sources it after lib.bash.
 #
 # fdholder's counter, with 3 + 4 written to it, lives from setup_file to
 # teardown_file: its stdin is a FIFO that a sleep holds open, so that
 # any test may write "swap" to it; holder_pid and holder_fd name the fd
-# (exported by setup_file, so empty until then).
+# (exported by setup_file, so empty until then). A file that sets
+# holder_period_ms starts it with that period: it then also holds paced
+# counters, their fds in holder_busy, holder_watched and holder_transition
+# (see fdholder.c).
 holder_pid=${holder_pid:-}
 holder_fd=${holder_fd:-}
+holder_busy=${holder_busy:-}
+holder_watched=${holder_watched:-}
+holder_transition=${holder_transition:-}
 
-# Every cli*.bats file runs its tests against one holder.
+# Every file that sources this runs its tests against one holder.
 setup_file() {
 	start_holder
 }
@@ -48,10 +54,14 @@ start_holder() {
 	mkfifo "$w/holder.in"
 	sleep 3600 >"$w/holder.in" 3>&- &
 	echo "$!" >"$w/holder.keeper"
-	{ "$OEFD_TESTS/fdholder" <"$w/holder.in" >"$w/holder.out" 2>&1; echo "$?" >"$w/holder.rc"; } 3>&- &
+	{
+		"$OEFD_TESTS/fdholder" ${holder_period_ms:+"$holder_period_ms"} <"$w/holder.in" \
+			>"$w/holder.out" 2>&1
+		echo "$?" >"$w/holder.rc"
+	} 3>&- &
 	within_30s test -s "$w/holder.out" || return 0
-	read -r holder_pid holder_fd <"$w/holder.out"
-	export holder_pid holder_fd
+	read -r holder_pid holder_fd holder_busy holder_watched holder_transition <"$w/holder.out"
+	export holder_pid holder_fd holder_busy holder_watched holder_transition
 }
 
 # Close fdholder's stdin: it exits; its status in $BATS_FILE_TMPDIR/holder.rc.

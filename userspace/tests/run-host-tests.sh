@@ -19,4 +19,5 @@ else
 	echo "# ohos_eventfd is not loaded: testing the native fallback"
 fi
 exec bats --tap library.bats shim.bats superset.bats 32bit.bats cli.bats "cli_$mode.bats" \
-	examples.bats "examples_$mode.bats" glib.bats symbols.bats install.bats man.bats
+	top.bats "top_$mode.bats" examples.bats "examples_$mode.bats" glib.bats symbols.bats \
+	install.bats man.bats

@@ -22,4 +22,5 @@ if [ ! -c /dev/ohos_eventfd ] || [ ! -d /sys/module/ohos_eventfd ]; then
 	exit 1
 fi
 exec bats --tap library.bats shim.bats superset.bats 32bit.bats cli.bats \
-	cli_device.bats examples.bats examples_device.bats glib.bats kernel_log.bats
+	cli_device.bats top.bats top_device.bats examples.bats examples_device.bats glib.bats \
+	kernel_log.bats
