@@ -454,9 +454,12 @@ static void *xrealloc(void *ptr, size_t size)
 /* A /proc directory entry's number (a PID or an fd), or -1 for any other name. */
 static int proc_number(const char *name)
 {
-	if (!name[0] || name[strspn(name, "0123456789")] || strlen(name) > 9)
+	long value;
+
+	if (!name[0] || name[strspn(name, "0123456789")] || strlen(name) > 10)
 		return -1;
-	return atoi(name);
+	value = strtol(name, NULL, 10);
+	return value <= INT_MAX ? (int)value : -1;
 }
 
 /* @src in @dst up to a byte of @stop, unprintable bytes as '?': no control codes. */
@@ -682,7 +685,15 @@ static bool top_same(const struct top_counter *c, const struct top_counter *old)
 	for (f = 0; old && f < TOP_RATES; f++)
 		if ((c->have & old->have & (1U << f)) && c->value[f] < old->value[f])
 			return false;
-	return old;
+	return old != NULL;
+}
+
+/* Field @f per second from @old to @c; -1 without both values. */
+static double top_per_second(const struct top_counter *c, const struct top_counter *old, int f)
+{
+	if (!old || !(c->have & old->have & (1U << f)))
+		return -1;
+	return (double)(c->value[f] - old->value[f]) / (c->when - old->when);
 }
 
 /*
@@ -704,12 +715,11 @@ static void top_rates(struct top_sample *now, struct top_sample *then)
 		if (!top_same(c, old))
 			old = NULL;
 		for (f = 0; f < TOP_RATES; f++)
-			c->rate[f] = old && (c->have & old->have & (1U << f)) ?
-				     (double)(c->value[f] - old->value[f]) / (c->when - old->when) : -1;
+			c->rate[f] = top_per_second(c, old, f);
 	}
 }
 
-static void top_value(const struct top_counter *c, int f, int width)
+static void top_put_value(const struct top_counter *c, int f, int width)
 {
 	if (c->have & (1U << f))
 		printf(" %*" PRIu64, width, c->value[f]);
@@ -717,7 +727,7 @@ static void top_value(const struct top_counter *c, int f, int width)
 		printf(" %*s", width, "-");
 }
 
-static void top_rate(double rate, int width, int precision)
+static void top_put_rate(double rate, int width, int precision)
 {
 	if (rate < 0)
 		printf(" %*s", width, "-");
@@ -728,8 +738,8 @@ static void top_rate(double rate, int width, int precision)
 /* The header and the rows have the same widths; COMMAND last, it may have blanks. */
 static void top_header(void)
 {
-	printf("%7s %4s %5s %-10s %10s %9s %5s %9s %11s %5s %s\n", "PID", "FD", "ID",
-	       "MODE", "COUNT", "WRITES/s", "FAST%", "WAKEUPS/s", "COALESCED/s", "RINGS", "COMMAND");
+	printf("%7s %4s %5s %-10s %10s %9s %5s %9s %11s %5s %s\n", "PID", "FD", "ID", "MODE",
+	       "COUNT", "WRITES/s", "FAST%", "WAKEUPS/s", "COALESCED/s", "RINGS", "COMMAND");
 }
 
 static void top_row(const struct top_counter *c)
@@ -737,14 +747,14 @@ static void top_row(const struct top_counter *c)
 	double writes = c->rate[TOP_WRITES], fast = c->rate[TOP_FAST];
 
 	printf("%7d %4d", c->pid, c->fd);
-	top_value(c, TOP_ID, 5);
+	top_put_value(c, TOP_ID, 5);
 	printf(" %-10s", c->mode);
-	top_value(c, TOP_COUNT, 10);
-	top_rate(writes, 9, 1);
-	top_rate(writes > 0 && fast >= 0 ? 100 * fast / writes : -1, 5, 0);
-	top_rate(c->rate[TOP_WAKEUPS], 9, 1);
-	top_rate(c->rate[TOP_COALESCED], 11, 1);
-	top_value(c, TOP_RINGS, 5);
+	top_put_value(c, TOP_COUNT, 10);
+	top_put_rate(writes, 9, 1);
+	top_put_rate(writes > 0 && fast >= 0 ? 100 * fast / writes : -1, 5, 0);
+	top_put_rate(c->rate[TOP_WAKEUPS], 9, 1);
+	top_put_rate(c->rate[TOP_COALESCED], 11, 1);
+	top_put_value(c, TOP_RINGS, 5);
 	printf(" %s\n", c->comm);
 }
 
@@ -791,10 +801,12 @@ static int top_loop(const struct top_options *o)
 {
 	struct top_sample samples[2] = { 0 }, *then = &samples[0], *now = &samples[1], *swap;
 	bool tty = !o->once && isatty(STDOUT_FILENO);
-	int ret = top_sample(o, then) ? EXIT_FAILURE : EXIT_SUCCESS;
+	int ret = EXIT_SUCCESS;
 	unsigned long round;
 
-	for (round = 0; !ret && (!o->rounds || round < o->rounds); round++) {
+	if (top_sample(o, then))
+		return EXIT_FAILURE;
+	for (round = 0; !o->rounds || round < o->rounds; round++) {
 		poll(NULL, 0, (int)(o->seconds * 1000));
 		if (top_sample(o, now)) {
 			ret = EXIT_FAILURE;
@@ -863,7 +875,8 @@ static int top_check_pids(const struct top_options *o)
 
 	for (i = 0; i < o->nr_pids; i++) {
 		if (kill(o->pids[i], 0) && errno == ESRCH) {
-			fprintf(stderr, "ohos-eventfd: process %d: %s\n", o->pids[i], strerror(errno));
+			fprintf(stderr, "ohos-eventfd: process %d: %s\n", o->pids[i],
+				strerror(errno));
 			return -1;
 		}
 	}

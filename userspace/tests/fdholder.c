@@ -45,7 +45,8 @@ static void *write_paced(void *arg)
 	for (;;) {
 		for (i = 0; i < PACED; i++) {
 			if (ohos_eventfd_write(paced->fds[i], 1)) {
-				fprintf(stderr, "fdholder: paced write: %s\n", ohos_eventfd_last_error());
+				fprintf(stderr, "fdholder: paced write: %s\n",
+					ohos_eventfd_last_error());
 				exit(1);
 			}
 		}
@@ -66,7 +67,8 @@ static int open_paced(struct paced *paced)
 	}
 	if (epfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, paced->fds[WATCHED], &event))
 		return -1;
-	if (test_on_device() && ohos_eventfd_set_mode(paced->fds[TRANSITION], OHOS_EFD_MODE_TRANSITION))
+	if (test_on_device() &&
+	    ohos_eventfd_set_mode(paced->fds[TRANSITION], OHOS_EFD_MODE_TRANSITION))
 		return -1;
 	return 0;
 }
@@ -113,7 +115,8 @@ static int obey(int fd, const char *line)
 		return 0;
 	}
 	if (err) {
-		fprintf(stderr, "fdholder: %.*s: %s\n", (int)strcspn(line, "\n"), line, strerror(errno));
+		fprintf(stderr, "fdholder: %.*s: %s\n", (int)strcspn(line, "\n"), line,
+			strerror(errno));
 		return -1;
 	}
 	printf("%s\n", answer);
