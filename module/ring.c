@@ -120,8 +120,8 @@ bool oefd_ring_push(struct ohos_eventfd_ctx *ctx, struct oefd_rings *rings,
 		/* Pairs with the acquire of head in oefd_drain_rings()/_pending(). */
 		smp_store_release(&ring->head, ring->head + 1);
 		WRITE_ONCE(ring->fast_writes, ring->fast_writes + 1);
-		/* Statistics: a waiter's wakeup, still uncollected, covers it. */
-		if (waitqueue_active(&ctx->wqh) && READ_ONCE(ctx->wake_pending))
+		/* Statistics: a wakeup still to be collected covers it. */
+		if (READ_ONCE(ctx->wake_pending))
 			WRITE_ONCE(ring->coalesced, ring->coalesced + 1);
 		pushed = true;
 	}
