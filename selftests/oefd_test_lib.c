@@ -524,7 +524,7 @@ static int efd_contend_until_rings(int fd, const int *cpus, int ncpus, int colle
  * The first @max online CPUs, from /sys/devices/system/cpu/online ("0-1",
  * "0,2-3"): the caller may be pinned to one of them. Returns how many.
  */
-static int efd_cpus_online(int *cpus, int max)
+int efd_first_online_cpus(int *cpus, int max)
 {
 	char buf[256], *p;
 	int n = 0;
@@ -564,7 +564,7 @@ int efd_give_rings(int fd, int ncpus)
 
 	if (efd_native_as_ohos())
 		return 0;
-	if (ncpus > EFD_MAX_CPUS || efd_cpus_online(cpus, ncpus) < ncpus) {
+	if (ncpus > EFD_MAX_CPUS || efd_first_online_cpus(cpus, ncpus) < ncpus) {
 		errno = EINVAL;
 		return -1;
 	}

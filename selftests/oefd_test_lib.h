@@ -126,6 +126,7 @@ void efd_close_factory(void);
 int efd_create(enum efd_kind kind, const struct efd_spec *spec);
 uint32_t efd_ohos_flags(int flags);
 int efd_online_cpus(int *cpus, int max);
+int efd_first_online_cpus(int *cpus, int max);
 int efd_pin_self(int cpu);
 
 /* Probes. */
