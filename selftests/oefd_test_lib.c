@@ -333,6 +333,22 @@ static void efd_nap(void)
 	nanosleep(&ms, NULL);
 }
 
+/*
+ * Write @text to a sysfs, procfs, cgroup or tracefs file, truncating it as
+ * the shell's > does (tracefs's trace: emptied); -1 with errno.
+ */
+int efd_write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
 /* Read a small text file into @buf, NUL-terminated; -1 with errno. */
 int efd_read_file(const char *path, char *buf, size_t len)
 {

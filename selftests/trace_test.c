@@ -61,18 +61,6 @@ static const char *missing(void)
 	return NULL;
 }
 
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (ssize_t)strlen(text) ? 0 : -1;
-}
-
 /* The counter's id as fdinfo shows it: what every event carries. */
 static int counter_id(int fd)
 {
@@ -158,7 +146,7 @@ FIXTURE_SETUP(trace)
 	/* Our counter's events only, by the id field every event has. */
 	snprintf(path, sizeof(path), "%s/events/ohos_eventfd/filter", self->dir);
 	snprintf(filter, sizeof(filter), "id == %d", self->id);
-	ASSERT_EQ(0, write_file(path, filter));
+	ASSERT_EQ(0, efd_write_file(path, filter));
 }
 
 FIXTURE_TEARDOWN(trace)
@@ -175,7 +163,7 @@ static int trace_on(FIXTURE_DATA(trace) *self, const char *event)
 	char path[192];
 
 	snprintf(path, sizeof(path), "%s/events/ohos_eventfd/%s/enable", self->dir, event);
-	return write_file(path, "1");
+	return efd_write_file(path, "1");
 }
 
 /*
@@ -201,7 +189,7 @@ static int trace_take(FIXTURE_DATA(trace) *self)
 		errno = n < 0 ? errno : EFBIG;
 		return -1;
 	}
-	return write_file(path, "");
+	return efd_write_file(path, "");
 }
 
 /*
@@ -292,6 +280,21 @@ TEST_F(trace, semaphore_read_leaves_the_rest)
 	EXPECT_TRACE(self, NULL, "oefd_read", "value=1 count=2");
 }
 
+/* An epoll set watching our counter, with oefd_wake on; -1 on failure. */
+static int watch_wakes(FIXTURE_DATA(trace) *self)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int epfd = epoll_create1(EPOLL_CLOEXEC);
+
+	if (epfd < 0)
+		return -1;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, self->fd, &ev) || trace_on(self, "oefd_wake")) {
+		close(epfd);
+		return -1;
+	}
+	return epfd;
+}
+
 /*
  * An epoll watcher that does not collect: the first write's wakeup is
  * sent, the next is coalesced into it, and after the collection a write
@@ -299,13 +302,11 @@ TEST_F(trace, semaphore_read_leaves_the_rest)
  */
 TEST_F(trace, wake_sent_coalesced_sent)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
+	struct epoll_event ev;
+	int epfd = watch_wakes(self);
 	const char *at;
-	int epfd = epoll_create1(EPOLL_CLOEXEC);
 
 	ASSERT_LE(0, epfd);
-	ASSERT_EQ(0, epoll_ctl(epfd, EPOLL_CTL_ADD, self->fd, &ev));
-	ASSERT_EQ(0, trace_on(self, "oefd_wake"));
 	write_u64(_metadata, self->fd, 1);
 	write_u64(_metadata, self->fd, 1);
 	EXPECT_EQ(1, epoll_wait(epfd, &ev, 1, 0));
@@ -323,13 +324,10 @@ TEST_F(trace, wake_sent_coalesced_sent)
 /* A watcher that left without collecting: nobody to wake, not coalesced. */
 TEST_F(trace, no_coalescing_after_the_watcher_left)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
+	int epfd = watch_wakes(self);
 	const char *at;
-	int epfd = epoll_create1(EPOLL_CLOEXEC);
 
 	ASSERT_LE(0, epfd);
-	ASSERT_EQ(0, epoll_ctl(epfd, EPOLL_CTL_ADD, self->fd, &ev));
-	ASSERT_EQ(0, trace_on(self, "oefd_wake"));
 	write_u64(_metadata, self->fd, 1);
 	ASSERT_EQ(0, epoll_ctl(epfd, EPOLL_CTL_DEL, self->fd, NULL));
 	write_u64(_metadata, self->fd, 1);
