@@ -60,7 +60,7 @@ struct oefd_rings {
 	struct oefd_rings *older;
 	unsigned int size;		/* a power of two; fixed */
 	unsigned int used;		/* entries set, under wqh.lock */
-	struct oefd_ring *ring[];
+	struct oefd_ring *ring[] __counted_by(size);
 };
 
 struct ohos_eventfd_ctx {
