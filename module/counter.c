@@ -127,8 +127,10 @@ static void oefd_add_foreign_locked(struct ohos_eventfd_ctx *ctx)
  * ohos_eventfd_ctx_do_read()). In exact mode an EPOLLIN wakeup to waiters
  * that all collect through ->poll makes the writes until that collection
  * redundant: wake_pending (docs/design.md, "Coalesced wakeups").
+ * Always inlined, as the wakeup helpers below: the tracepoints' slow
+ * paths made GCC call them out of line, a longer read and write path.
  */
-static void oefd_wake(struct ohos_eventfd_ctx *ctx, __poll_t key)
+static __always_inline void oefd_wake(struct ohos_eventfd_ctx *ctx, __poll_t key)
 {
 	unsigned int was_in_eventfd;
 
@@ -155,19 +157,24 @@ static void oefd_wake(struct ohos_eventfd_ctx *ctx, __poll_t key)
 	current->in_eventfd = 1;
 	wake_up_locked_poll(&ctx->wqh, key);
 	current->in_eventfd = was_in_eventfd;
-	ctx->wakeups++;
+	/* The statistics are read without the lock (oefd_ctx_stats()). */
+	WRITE_ONCE(ctx->wakeups, ctx->wakeups + 1);
 }
 
-/* Exact mode: a write's wakeup is covered by one still to be collected. */
-static void oefd_coalesce(struct ohos_eventfd_ctx *ctx)
+/*
+ * Exact mode: a write's wakeup is covered by one still to be collected,
+ * unless its waiters left without collecting (EPOLL_CTL_DEL): then there
+ * is nobody to wake.
+ */
+static __always_inline void oefd_coalesce(struct ohos_eventfd_ctx *ctx)
 {
 	lockdep_assert_held(&ctx->wqh.lock);
-	/* The waiter that was woken may have left without collecting. */
+	/* Under wqh.lock: exact. */
 	if (!waitqueue_active(&ctx->wqh)) {
 		trace_oefd_wake(ctx->id, EPOLLIN, OEFD_WAKE_NO_WAITER);
 		return;
 	}
-	ctx->coalesced++;
+	WRITE_ONCE(ctx->coalesced, ctx->coalesced + 1);
 	trace_oefd_wake(ctx->id, EPOLLIN, OEFD_WAKE_COALESCED);
 }
 
@@ -266,9 +273,10 @@ static __always_inline u64 oefd_consume(struct ohos_eventfd_ctx *ctx)
 	lockdep_assert_held(&ctx->wqh.lock);
 	cnt = (ctx->flags & OHOS_EFD_SEMAPHORE) && ctx->count ? 1 : ctx->count;
 	oefd_set_count(ctx, ctx->count - cnt);
-	trace_oefd_read(ctx->id, cnt, ctx->count);
-	if (cnt)
-		ctx->reads++;
+	if (cnt) {
+		WRITE_ONCE(ctx->reads, ctx->reads + 1);
+		trace_oefd_read(ctx->id, cnt, ctx->count);
+	}
 	oefd_fast_resume(ctx);
 	return cnt;
 }
@@ -278,7 +286,7 @@ static __always_inline u64 oefd_consume(struct ohos_eventfd_ctx *ctx)
  * Transition mode: only when a writer sleeps at the ceiling or the count
  * was full (a poller may wait for EPOLLOUT); then arm for the next write.
  */
-static void oefd_wake_after_read(struct ohos_eventfd_ctx *ctx, u64 before)
+static __always_inline void oefd_wake_after_read(struct ohos_eventfd_ctx *ctx, u64 before)
 {
 	lockdep_assert_held(&ctx->wqh.lock);
 	if (ctx->mode == OHOS_EFD_MODE_EXACT ||
@@ -295,19 +303,19 @@ static void oefd_wake_after_read(struct ohos_eventfd_ctx *ctx, u64 before)
  * the total, this write included. Transition mode: only empty -> non-empty,
  * or a waiter that armed.
  */
-static void oefd_wake_after_write(struct ohos_eventfd_ctx *ctx, u64 before)
+static __always_inline void oefd_wake_after_write(struct ohos_eventfd_ctx *ctx,
+						  u64 before)
 {
 	lockdep_assert_held(&ctx->wqh.lock);
-	if (ctx->mode == OHOS_EFD_MODE_EXACT) {
-		if (ctx->wake_pending)
-			oefd_coalesce(ctx);
-		else
-			oefd_wake(ctx, EPOLLIN);
-	} else if (!before || READ_ONCE(ctx->armed)) {
-		oefd_wake(ctx, EPOLLIN);
-	} else {
-		trace_oefd_wake(ctx->id, EPOLLIN, OEFD_WAKE_NO_TRANSITION);
+	if (ctx->mode == OHOS_EFD_MODE_EXACT && ctx->wake_pending) {
+		oefd_coalesce(ctx);
+		return;
 	}
+	if (ctx->mode == OHOS_EFD_MODE_TRANSITION && before && !READ_ONCE(ctx->armed)) {
+		trace_oefd_wake(ctx->id, EPOLLIN, OEFD_WAKE_NO_TRANSITION);
+		return;
+	}
+	oefd_wake(ctx, EPOLLIN);
 }
 
 VISIBLE_IF_KUNIT int oefd_take(struct ohos_eventfd_ctx *ctx, bool nowait,
@@ -388,8 +396,8 @@ static int oefd_add(struct ohos_eventfd_ctx *ctx, u64 value, bool nowait)
 		u64 before = ctx->count;
 
 		oefd_set_count(ctx, before + value);
-		ctx->slow_writes++;
-		trace_oefd_write(ctx->id, value, false);
+		WRITE_ONCE(ctx->slow_writes, ctx->slow_writes + 1);
+		trace_oefd_write(ctx->id, value, OEFD_PATH_LOCKED);
 		oefd_wake_after_write(ctx, before);
 	}
 	spin_unlock_irq(&ctx->wqh.lock);
@@ -442,12 +450,12 @@ int oefd_set_mode(struct ohos_eventfd_ctx *ctx, u32 mode)
 	if (mode != ctx->mode) {
 		u64 pushed = oefd_fast_writes(ctx);
 
+		trace_oefd_mode(ctx->id, ctx->mode, mode);
 		/*
 		 * Pairs with smp_mb() in oefd_ring_push(): a push that reads
 		 * the stores below is not already in @pushed.
 		 */
 		smp_mb();
-		trace_oefd_mode(ctx->id, ctx->mode, mode);
 		WRITE_ONCE(ctx->mode, mode);
 		WRITE_ONCE(ctx->armed, false);
 		WRITE_ONCE(ctx->wake_pending, false);
@@ -468,15 +476,21 @@ int oefd_set_mode(struct ohos_eventfd_ctx *ctx, u32 mode)
 }
 EXPORT_SYMBOL_IF_KUNIT(oefd_set_mode);
 
+/*
+ * GET_STATS and fdinfo. Without the lock: a reader polling them (another
+ * process's monitor too) must not make the writers it watches contend,
+ * which would give them rings (docs/design.md, "4. Memory"). Each number
+ * is one that held at some instant during the call.
+ */
 void oefd_ctx_stats(struct ohos_eventfd_ctx *ctx, struct oefd_stats *st)
 {
-	spin_lock_irq(&ctx->wqh.lock);
-	st->abi.reads = ctx->reads;
-	st->abi.slow_writes = ctx->slow_writes;
-	st->abi.wakeups = ctx->wakeups;
-	st->abi.fast_writes = oefd_fast_writes(ctx);
-	st->coalesced = ctx->coalesced + oefd_fast_coalesced(ctx);
-	spin_unlock_irq(&ctx->wqh.lock);
+	u64 fast_coalesced;
+
+	st->abi.reads = READ_ONCE(ctx->reads);
+	st->abi.slow_writes = READ_ONCE(ctx->slow_writes);
+	st->abi.wakeups = READ_ONCE(ctx->wakeups);
+	oefd_fast_stats(ctx, &st->abi.fast_writes, &fast_coalesced);
+	st->coalesced = READ_ONCE(ctx->coalesced) + fast_coalesced;
 	st->abi.writes = st->abi.fast_writes + st->abi.slow_writes;
 }
 EXPORT_SYMBOL_IF_KUNIT(oefd_ctx_stats);
@@ -559,8 +573,8 @@ void ohos_eventfd_signal_mask(struct ohos_eventfd_ctx *ctx, __poll_t mask)
 		oefd_fast_stop(ctx);
 	if (ctx->count < ULLONG_MAX)
 		oefd_set_count(ctx, ctx->count + 1);
-	ctx->slow_writes++;
-	trace_oefd_write(ctx->id, 1, false);
+	WRITE_ONCE(ctx->slow_writes, ctx->slow_writes + 1);
+	trace_oefd_write(ctx->id, 1, OEFD_PATH_LOCKED);
 	/* Only a plain EPOLLIN wakeup is covered by one to be collected. */
 	if (mask || !ctx->wake_pending)
 		oefd_wake(ctx, EPOLLIN | mask);

@@ -60,7 +60,7 @@ struct oefd_rings {
 	struct oefd_rings *older;
 	unsigned int size;		/* a power of two; fixed */
 	unsigned int used;		/* entries set, under wqh.lock */
-	struct oefd_ring *ring[];
+	struct oefd_ring *ring[] __counted_by(size);
 };
 
 struct ohos_eventfd_ctx {
@@ -102,20 +102,27 @@ struct oefd_stats {
 	u64 coalesced;
 };
 
-/* The oefd_wake event: what became of a wakeup. */
-enum oefd_wake_result {
-	OEFD_WAKE_SENT,
-	OEFD_WAKE_COALESCED,		/* one sent earlier is still uncollected */
-	OEFD_WAKE_NO_WAITER,
-	OEFD_WAKE_NO_TRANSITION,	/* transition mode: not empty -> non-empty */
+/*
+ * The tracepoints' values (ohos_eventfd_trace.h); ohos_eventfd(4) and
+ * docs/debugging.md give the numbers, which bpftrace filters use.
+ */
+enum oefd_write_path {
+	OEFD_PATH_LOCKED = 0,
+	OEFD_PATH_RING = 1,
 };
 
-/* The oefd_rings event: what became of a contended CPU's ring. */
+enum oefd_wake_result {
+	OEFD_WAKE_SENT = 0,
+	OEFD_WAKE_COALESCED = 1,	/* one sent earlier is still uncollected */
+	OEFD_WAKE_NO_WAITER = 2,
+	OEFD_WAKE_NO_TRANSITION = 3,	/* transition mode: no 0 <-> non-0 or full change */
+};
+
 enum oefd_ring_result {
-	OEFD_RING_INSTALLED,
-	OEFD_RING_EXISTED,		/* another install gave the CPU one */
-	OEFD_RING_RACED,		/* another install filled the table */
-	OEFD_RING_NOMEM,
+	OEFD_RING_INSTALLED = 0,
+	OEFD_RING_EXISTED = 1,		/* another install gave the CPU one */
+	OEFD_RING_RACED = 2,		/* another install filled the table */
+	OEFD_RING_NOMEM = 3,
 };
 
 /*
@@ -148,7 +155,7 @@ void oefd_drain_rings(struct ohos_eventfd_ctx *ctx, struct oefd_rings *rings);
 void oefd_quiesce(struct ohos_eventfd_ctx *ctx);
 u64 oefd_snapshot(struct ohos_eventfd_ctx *ctx);
 u64 oefd_fast_writes(struct ohos_eventfd_ctx *ctx);
-u64 oefd_fast_coalesced(struct ohos_eventfd_ctx *ctx);
+void oefd_fast_stats(struct ohos_eventfd_ctx *ctx, u64 *writes, u64 *coalesced);
 unsigned int oefd_ring_count(struct ohos_eventfd_ctx *ctx);
 
 /* counter.c */

@@ -14,6 +14,10 @@
 
 #include <linux/tracepoint.h>
 
+#include "ohos_eventfd_internal.h"
+
+TRACE_DEFINE_ENUM(OEFD_PATH_LOCKED);
+TRACE_DEFINE_ENUM(OEFD_PATH_RING);
 TRACE_DEFINE_ENUM(OEFD_WAKE_SENT);
 TRACE_DEFINE_ENUM(OEFD_WAKE_COALESCED);
 TRACE_DEFINE_ENUM(OEFD_WAKE_NO_WAITER);
@@ -31,22 +35,24 @@ TRACE_DEFINE_ENUM(OEFD_RING_NOMEM);
 #define oefd_show_mode(mode)						\
 	__print_symbolic(mode, { 0, "exact" }, { 1, "transition" })
 
-/* A successful write(2) or in-kernel signal; @ring: the per-CPU path. */
+/* A successful write(2) or in-kernel signal, and the path it took. */
 TRACE_EVENT(oefd_write,
-	TP_PROTO(int id, u64 value, bool ring),
-	TP_ARGS(id, value, ring),
+	TP_PROTO(int id, u64 value, enum oefd_write_path path),
+	TP_ARGS(id, value, path),
 	TP_STRUCT__entry(
 		__field(int, id)
-		__field(bool, ring)
+		__field(unsigned int, path)
 		__field(u64, value)
 	),
 	TP_fast_assign(
 		__entry->id = id;
-		__entry->ring = ring;
+		__entry->path = path;
 		__entry->value = value;
 	),
 	TP_printk("id=%d value=%llu path=%s", __entry->id, __entry->value,
-		  __entry->ring ? "ring" : "locked")
+		  __print_symbolic(__entry->path,
+				   { OEFD_PATH_LOCKED, "locked" },
+				   { OEFD_PATH_RING, "ring" }))
 );
 
 /* A read(2) or in-kernel read that took @value, leaving @count. */
@@ -70,7 +76,9 @@ TRACE_EVENT(oefd_read,
 /*
  * What became of the wakeup a change of count owes its waiters (@key:
  * EPOLLIN after a write, EPOLLOUT after a read): sent, coalesced into one
- * still to be collected, or skipped and why.
+ * still to be collected, or skipped and why. A write on a ring owes none
+ * (it is taken only when nobody waits or a wakeup is still to be
+ * collected) and has one only when coalesced.
  */
 TRACE_EVENT(oefd_wake,
 	TP_PROTO(int id, __poll_t key, enum oefd_wake_result result),
@@ -92,8 +100,8 @@ TRACE_EVENT(oefd_wake,
 		  __print_symbolic(__entry->result,
 				   { OEFD_WAKE_SENT, "sent" },
 				   { OEFD_WAKE_COALESCED, "coalesced" },
-				   { OEFD_WAKE_NO_WAITER, "skipped:no_waiter" },
-				   { OEFD_WAKE_NO_TRANSITION, "skipped:no_transition" }))
+				   { OEFD_WAKE_NO_WAITER, "skipped_no_waiter" },
+				   { OEFD_WAKE_NO_TRANSITION, "skipped_no_transition" }))
 );
 
 /* A fold moved @value from @slots ring slots into count, now @count. */
@@ -155,8 +163,8 @@ TRACE_EVENT(oefd_rings,
 		  __print_symbolic(__entry->result,
 				   { OEFD_RING_INSTALLED, "installed" },
 				   { OEFD_RING_EXISTED, "existed" },
-				   { OEFD_RING_RACED, "refused:raced" },
-				   { OEFD_RING_NOMEM, "refused:nomem" }),
+				   { OEFD_RING_RACED, "refused_raced" },
+				   { OEFD_RING_NOMEM, "refused_nomem" }),
 		  __entry->rings)
 );
 

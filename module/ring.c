@@ -120,17 +120,24 @@ bool oefd_ring_push(struct ohos_eventfd_ctx *ctx, struct oefd_rings *rings,
 		/* Pairs with the acquire of head in oefd_drain_rings()/_pending(). */
 		smp_store_release(&ring->head, ring->head + 1);
 		WRITE_ONCE(ring->fast_writes, ring->fast_writes + 1);
-		/* Statistics: a waiter's wakeup, still uncollected, covers it. */
-		if (waitqueue_active(&ctx->wqh) && READ_ONCE(ctx->wake_pending))
-			WRITE_ONCE(ring->coalesced, ring->coalesced + 1);
 		pushed = true;
 	}
 	/* Pairs with the acquire in oefd_quiesce(): the push is visible first. */
 	smp_store_release(&ring->pushing, ring->pushing + 1);
+	/* Outside the window quiescers spin on, but on this CPU: in push order. */
+	if (pushed) {
+		trace_oefd_write(ctx->id, value, OEFD_PATH_RING);
+		/*
+		 * Statistics, lockless: with a waiter on the queue the push
+		 * was allowed because a wakeup is still to be collected.
+		 */
+		if (waitqueue_active(&ctx->wqh) && READ_ONCE(ctx->wake_pending)) {
+			WRITE_ONCE(ring->coalesced, ring->coalesced + 1);
+			trace_oefd_wake(ctx->id, EPOLLIN, OEFD_WAKE_COALESCED);
+		}
+	}
 out:
 	local_irq_restore(irqflags);
-	if (pushed)
-		trace_oefd_write(ctx->id, value, true);
 	return pushed;
 }
 EXPORT_SYMBOL_IF_KUNIT(oefd_ring_push);
@@ -213,7 +220,7 @@ static u64 oefd_rings_collect(struct ohos_eventfd_ctx *ctx,
 }
 
 /* The oefd_fold event of a fold about to free the collected slots. */
-static void oefd_trace_fold(struct ohos_eventfd_ctx *ctx,
+static void oefd_fold_event(struct ohos_eventfd_ctx *ctx,
 			    struct oefd_rings *rings, u64 sum)
 {
 	struct oefd_ring *ring;
@@ -255,7 +262,7 @@ void oefd_drain_rings(struct ohos_eventfd_ctx *ctx, struct oefd_rings *rings)
 		sum = oefd_rings_collect(ctx, rings, &heads);
 	}
 	if (trace_oefd_fold_enabled())
-		oefd_trace_fold(ctx, rings, sum);
+		oefd_fold_event(ctx, rings, sum);
 	write_seqcount_begin(&ctx->seq);
 	for (i = 0; (ring = oefd_next_ring(rings, &i));)
 		oefd_ring_release(ctx, ring, ring->fold_head);
@@ -511,32 +518,32 @@ unsigned int oefd_ring_count(struct ohos_eventfd_ctx *ctx)
 }
 EXPORT_SYMBOL_IF_KUNIT(oefd_ring_count);
 
-/* Fast-path writes under an uncollected wakeup so far (statistics). */
-u64 oefd_fast_coalesced(struct ohos_eventfd_ctx *ctx)
+/*
+ * The fast-path writes and, of those, the coalesced ones, so far: with or
+ * without wqh.lock (fdinfo); each ring's counters are its CPU's, loaded
+ * once.
+ */
+void oefd_fast_stats(struct ohos_eventfd_ctx *ctx, u64 *writes, u64 *coalesced)
 {
+	/* Pairs with the release in oefd_rings_insert(). */
+	struct oefd_rings *rings = smp_load_acquire(&ctx->rings);
 	struct oefd_ring *ring;
 	unsigned int i;
-	u64 sum = 0;
 
-	lockdep_assert_held(&ctx->wqh.lock);
-	if (!ctx->rings)
-		return 0;
-	for (i = 0; (ring = oefd_next_ring(ctx->rings, &i));)
-		sum += READ_ONCE(ring->coalesced);
-	return sum;
+	*writes = 0;
+	*coalesced = 0;
+	for (i = 0; rings && (ring = oefd_next_ring(rings, &i));) {
+		*writes += READ_ONCE(ring->fast_writes);
+		*coalesced += READ_ONCE(ring->coalesced);
+	}
 }
 
 /* Fast-path writes so far; exact once pushes are stopped (oefd_fast_stop()). */
 u64 oefd_fast_writes(struct ohos_eventfd_ctx *ctx)
 {
-	struct oefd_ring *ring;
-	unsigned int i;
-	u64 sum = 0;
+	u64 writes, coalesced;
 
 	lockdep_assert_held(&ctx->wqh.lock);
-	if (!ctx->rings)
-		return 0;
-	for (i = 0; (ring = oefd_next_ring(ctx->rings, &i));)
-		sum += READ_ONCE(ring->fast_writes);
-	return sum;
+	oefd_fast_stats(ctx, &writes, &coalesced);
+	return writes;
 }

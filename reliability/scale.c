@@ -188,18 +188,6 @@ static void emfile(void)
 
 /* ---- memory cgroup ------------------------------------------------------------ */
 
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (ssize_t)strlen(text) ? 0 : -1;
-}
-
 static long memcg_event(const char *dir, const char *name)
 {
 	char path[256], buf[1024], *p;
@@ -224,7 +212,7 @@ static void memcg_setup(void)
 		if (system("mount -t cgroup2 cgroup2 " CGROUP_ROOT))
 			rel_die("mounting cgroup2 at %s", CGROUP_ROOT);
 	}
-	if (write_file(CGROUP_ROOT "/cgroup.subtree_control", "+memory"))
+	if (efd_write_file(CGROUP_ROOT "/cgroup.subtree_control", "+memory"))
 		rel_die("enabling the memory controller in %s", CGROUP_ROOT);
 }
 
@@ -237,7 +225,7 @@ static int console_level(int level)
 	if (!efd_read_file("/proc/sys/kernel/printk", buf, sizeof(buf)))
 		sscanf(buf, "%d %d %d %d", &old, &def, &min, &boot);
 	snprintf(text, sizeof(text), "%d", level);
-	if (write_file("/proc/sys/kernel/printk", text))
+	if (efd_write_file("/proc/sys/kernel/printk", text))
 		rel_die("setting the console log level");
 	return old;
 }
@@ -305,7 +293,7 @@ static struct memcg_result memcg_one(enum method m, bool protect)
 	if (mkdir(dir, 0755) && errno != EEXIST)
 		rel_die("mkdir %s", dir);
 	snprintf(path, sizeof(path), "%s/memory.max", dir);
-	if (write_file(path, MEMCG_LIMIT))
+	if (efd_write_file(path, MEMCG_LIMIT))
 		rel_die("writing %s", path);
 	shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (shared == MAP_FAILED)
@@ -316,8 +304,8 @@ static struct memcg_result memcg_one(enum method m, bool protect)
 	if (pid == 0) {
 		snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
 		snprintf(pid_text, sizeof(pid_text), "%d", (int)getpid());
-		if (write_file(path, pid_text) ||
-		    (protect && write_file("/proc/self/oom_score_adj", "-1000")))
+		if (efd_write_file(path, pid_text) ||
+		    (protect && efd_write_file("/proc/self/oom_score_adj", "-1000")))
 			_exit(100);
 		set_nofile(1 << 20);
 		while (make(m, EFD_CLOEXEC) >= 0)

@@ -333,6 +333,22 @@ static void efd_nap(void)
 	nanosleep(&ms, NULL);
 }
 
+/*
+ * Write @text to a sysfs, procfs, cgroup or tracefs file, truncating it as
+ * the shell's > does (tracefs's trace: emptied); -1 with errno.
+ */
+int efd_write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
 /* Read a small text file into @buf, NUL-terminated; -1 with errno. */
 int efd_read_file(const char *path, char *buf, size_t len)
 {
@@ -524,7 +540,7 @@ static int efd_contend_until_rings(int fd, const int *cpus, int ncpus, int colle
  * The first @max online CPUs, from /sys/devices/system/cpu/online ("0-1",
  * "0,2-3"): the caller may be pinned to one of them. Returns how many.
  */
-static int efd_cpus_online(int *cpus, int max)
+int efd_first_online_cpus(int *cpus, int max)
 {
 	char buf[256], *p;
 	int n = 0;
@@ -564,7 +580,7 @@ int efd_give_rings(int fd, int ncpus)
 
 	if (efd_native_as_ohos())
 		return 0;
-	if (ncpus > EFD_MAX_CPUS || efd_cpus_online(cpus, ncpus) < ncpus) {
+	if (ncpus > EFD_MAX_CPUS || efd_first_online_cpus(cpus, ncpus) < ncpus) {
 		errno = EINVAL;
 		return -1;
 	}

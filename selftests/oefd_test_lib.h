@@ -126,11 +126,13 @@ void efd_close_factory(void);
 int efd_create(enum efd_kind kind, const struct efd_spec *spec);
 uint32_t efd_ohos_flags(int flags);
 int efd_online_cpus(int *cpus, int max);
+int efd_first_online_cpus(int *cpus, int max);
 int efd_pin_self(int cpu);
 
 /* Probes. */
 const char *efd_errname(int err);
 int efd_read_file(const char *path, char *buf, size_t len);
+int efd_write_file(const char *path, const char *text);
 int efd_fdinfo_count(int fd, uint64_t *count);
 int efd_fdinfo_rings(int fd, unsigned int *rings);
 int efd_give_rings(int fd, int ncpus);
