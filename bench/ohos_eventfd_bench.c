@@ -1625,6 +1625,13 @@ static int rings_expected(int k, enum rings_line line)
 #define WRITTEN_MIN_WRITES	16
 /* How often the caller looks at the threads' progress and the counter's fdinfo. */
 #define WRITTEN_POLL_US		500
+/*
+ * Native counters opened (not written) before the row's first snapshot:
+ * their files, dentries and contexts fill the free slots the boot left in
+ * the partly used slabs of the caches every figure allocates from, which
+ * would otherwise take a figure's first objects without a new page.
+ */
+#define WRITTEN_FILL		10000
 
 /*
  * The row's threads, made once before its first snapshot so that no figure
@@ -1955,12 +1962,12 @@ static void written_measure(struct written *w, enum impl impl, int k, int *fds, 
 	snprintf(tag, sizeof(tag), "row=7 test=%s k=%d possible=%d", k ? "written" : "issue16",
 		 k ? k : 2, possible);
 	snprintf(keys, sizeof(keys),
-		 "k=%d possible=%d counters=%ld slab_kb=%ld percpu_kb=%ld fdinfo=%s expected=%d reached=%ld late=%ld with_rings=%ld rings=%ld writes=%ld worst_ms=%ld budget_ms=%d min_writes=%d watchers=%d shrunk=%d settle_ms=%d ms=%ld",
+		 "k=%d possible=%d counters=%ld slab_kb=%ld percpu_kb=%ld fdinfo=%s expected=%d reached=%ld late=%ld with_rings=%ld rings=%ld writes=%ld worst_ms=%ld budget_ms=%d min_writes=%d watchers=%d shrunk=%d settle_ms=%d fill=%d ms=%ld",
 		 k ? k : 2, possible, n, b.slab_kb - a.slab_kb, b.percpu_kb - a.percpu_kb,
 		 rings_line_names[t.line], k ? rings_expected(k, t.line) : 0, k ? t.reached : -1,
 		 t.late, t.with_rings, t.rings, t.writes, t.worst_ms, opt.written_budget_ms,
 		 k ? WRITTEN_MIN_WRITES : 0, k ? WRITTEN_WATCHERS : 0, shrunk, WRITTEN_SETTLE_MS,
-		 (long)((now_ns() - start) / 1000000));
+		 WRITTEN_FILL, (long)((now_ns() - start) / 1000000));
 	if (!quiet) {
 		report(7, k ? "written" : "issue16", name, keys, "bytes/counter", &per_counter, 1);
 		report_cache_deltas(tag, name, &a, &b, n);
@@ -1993,7 +2000,7 @@ static void row_written(void)
 		die("sched_getaffinity");
 	nimpl = opt.native + opt.ohos;
 	total = nimpl * (maxk * opt.written_counters + (ncpus >= 2 ? opt.issue_counters : 0)) +
-		2 * opt.written_counters;
+		2 * opt.written_counters + WRITTEN_FILL;
 	grow_fd_table(total + 16 + WRITTEN_WATCHERS, "row 7");
 	fdinfo_probe_init((int)total + 8 + WRITTEN_WATCHERS);
 	fds = malloc(total * sizeof(*fds));
@@ -2012,10 +2019,12 @@ static void row_written(void)
 	 * the partly used slabs of the caches they share with every figure,
 	 * written as the figures write theirs (written_warm_up()).
 	 */
-	progress("row 7: warm-up, %ld native counters written from %d CPUs", opt.written_counters,
-		 maxk);
-	written_warm_up(&w, maxk, fds, opt.written_counters);
-	used = opt.written_counters;
+	progress("row 7: warm-up, %d native counters opened, %ld written from %d CPUs",
+		 WRITTEN_FILL, opt.written_counters, maxk);
+	for (i = 0; i < WRITTEN_FILL; i++)
+		fds[used++] = written_open(IMPL_NATIVE);
+	written_warm_up(&w, maxk, fds + used, opt.written_counters);
+	used += opt.written_counters;
 	/*
 	 * Nor is a first figure (native, k = 1): in trials the first figure
 	 * of a boot, whichever it was, saw objects of other caches freed

@@ -449,8 +449,10 @@ measurement:
   slabs as in use) are the objects allocated, and Slab holds no empty slab. The
   threads and epoll sets are made once, before the first snapshot; every counter
   stays open until the row ends, so that no figure refills what an earlier one freed.
-  Before the first figure, not reported: $(rows7_counters) native counters written the same way
-  from all $BENCH_RINGS_ONLINE CPUs (they fill the partly used slabs the boot left), then a native
+  Before the first figure, not reported: $(rows7_key fill) native counters opened (their files,
+  dentries and contexts fill the free slots the boot left in the partly used slabs of
+  the caches every figure allocates from), $(rows7_counters) written the same way from all $BENCH_RINGS_ONLINE
+  CPUs, then a native
   k = 1 figure (in trials the first figure of a boot, whichever it was, saw some 70
   proc inodes and 280 LSM inode blobs per 300 counters freed). Native and ohos_eventfd
   alternate per k in the same boot. What remains in the Slab + Percpu figures: a
