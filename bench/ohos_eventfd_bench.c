@@ -1213,29 +1213,45 @@ static long meminfo_kb(const char *text, const char *key)
 	return strtol(line + strlen(key), NULL, 10);
 }
 
+/*
+ * @path, opened at the first call and kept open, rewound at the others:
+ * opening it at each snapshot would allocate a file (and its LSM blob)
+ * after the slab caches were shrunk (row 7's written_quiesce()), taking
+ * a slab of each of their caches as a CPU's slab, whose free objects
+ * /proc/slabinfo counts as in use.
+ */
+static FILE *proc_file(FILE **f, const char *path)
+{
+	if (!*f) {
+		*f = fopen(path, "re");
+		if (!*f)
+			die("open %s%s", path, strcmp(path, "/proc/slabinfo") ? "" : " (rows 5 and 7 need root)");
+	} else {
+		rewind(*f);
+	}
+	return *f;
+}
+
 static void read_meminfo(struct mem_snapshot *s)
 {
+	static FILE *meminfo;
 	char text[8192];
 	size_t len;
-	FILE *f = fopen("/proc/meminfo", "re");
+	FILE *f = proc_file(&meminfo, "/proc/meminfo");
 
-	if (!f)
-		die("open /proc/meminfo");
 	len = fread(text, 1, sizeof(text) - 1, f);
 	text[len] = '\0';
-	fclose(f);
 	s->slab_kb = meminfo_kb(text, "\nSlab:");
 	s->percpu_kb = meminfo_kb(text, "\nPercpu:");
 }
 
 static void read_slabinfo(struct mem_snapshot *s)
 {
-	FILE *f = fopen("/proc/slabinfo", "re");
+	static FILE *slabinfo;
+	FILE *f = proc_file(&slabinfo, "/proc/slabinfo");
 	char line[512];
 	int cap = 0;
 
-	if (!f)
-		die("open /proc/slabinfo (row 5 needs root)");
 	s->ncaches = 0;
 	s->caches = NULL;
 	while (fgets(line, sizeof(line), f)) {
@@ -1252,7 +1268,6 @@ static void read_slabinfo(struct mem_snapshot *s)
 		}
 		s->caches[s->ncaches++] = c;
 	}
-	fclose(f);
 }
 
 static void mem_snapshot(struct mem_snapshot *s)
@@ -1462,29 +1477,42 @@ static void row_create(void)
  * lists and frees the slabs left empty, so that a snapshot's objects in
  * use (/proc/slabinfo counts the free objects of per-CPU slabs as in
  * use) are the objects allocated, and its Slab holds no empty slab. The
- * caches shrunk, 0 without SLUB's sysfs (or without root).
+ * shrink files are opened once (slab_shrink_init(), before the row's
+ * first snapshot) and kept: a file opened and closed at each snapshot
+ * would be freed after an RCU grace period (6.1), some of them after the
+ * snapshot, in the cache of the counters' own files.
  */
-static int slab_shrink_all(void)
+#define SLAB_SHRINK_MAX		1024
+static int shrink_fds[SLAB_SHRINK_MAX], nshrink;
+
+static void slab_shrink_init(void)
 {
 	DIR *dir = opendir("/sys/kernel/slab");
 	char path[320];
 	struct dirent *e;
-	int fd, n = 0;
+	int fd;
 
 	if (!dir)
-		return 0;
-	while ((e = readdir(dir))) {
+		return;
+	while ((e = readdir(dir)) && nshrink < SLAB_SHRINK_MAX) {
 		/* Merged caches' other names are symlinks to the same directory. */
 		if (e->d_name[0] == '.' || e->d_type == DT_LNK)
 			continue;
 		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", e->d_name);
 		fd = open(path, O_WRONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		n += write(fd, "1", 1) == 1;
-		close(fd);
+		if (fd >= 0)
+			shrink_fds[nshrink++] = fd;
 	}
 	closedir(dir);
+}
+
+/* The caches shrunk, 0 without SLUB's sysfs (or without root). */
+static int slab_shrink_all(void)
+{
+	int i, n = 0;
+
+	for (i = 0; i < nshrink; i++)
+		n += pwrite(shrink_fds[i], "1", 1, 0) == 1;
 	return n;
 }
 
@@ -2001,8 +2029,9 @@ static void row_written(void)
 	nimpl = opt.native + opt.ohos;
 	total = nimpl * (maxk * opt.written_counters + (ncpus >= 2 ? opt.issue_counters : 0)) +
 		2 * opt.written_counters + WRITTEN_FILL;
-	grow_fd_table(total + 16 + WRITTEN_WATCHERS, "row 7");
-	fdinfo_probe_init((int)total + 8 + WRITTEN_WATCHERS);
+	grow_fd_table(total + 16 + WRITTEN_WATCHERS + SLAB_SHRINK_MAX, "row 7");
+	fdinfo_probe_init((int)total + 8 + WRITTEN_WATCHERS + SLAB_SHRINK_MAX);
+	slab_shrink_init();
 	fds = malloc(total * sizeof(*fds));
 	if (!fds)
 		die("malloc");
@@ -2050,6 +2079,8 @@ static void row_written(void)
 			}
 	written_stop(&w);
 	free(snap.caches);
+	while (nshrink > 0)
+		close(shrink_fds[--nshrink]);
 	while (used > 0)
 		close(fds[--used]);
 	free(fds);
