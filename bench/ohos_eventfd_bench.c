@@ -14,6 +14,7 @@
  * asserts anything about speed.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -85,7 +86,7 @@ static struct {
 	long instances;		/* row 5 */
 	long written_counters;	/* row 7: counters per figure written from k CPUs */
 	long issue_counters;	/* row 7: counters of issue 16's sequential setup */
-	int written_budget_ms;	/* row 7: bursts per counter stop after this long */
+	int written_budget_ms;	/* row 7: a counter's writes stop after this long */
 	int written_max_k;	/* row 7: k = 1..this (at most the CPUs we may use) */
 	bool native;		/* which implementations to measure */
 	bool ohos;
@@ -98,9 +99,9 @@ static struct {
 	.runs = 5,
 	.duration_ms = 500,
 	.instances = 100000,
-	.written_counters = 2000,
+	.written_counters = 300,
 	.issue_counters = 10000,
-	.written_budget_ms = 50,
+	.written_budget_ms = 5000,
 	.written_max_k = 4,
 	.native = true,
 	.ohos = true,
@@ -150,12 +151,15 @@ static void usage(FILE *out)
 		"               of libohos_eventfd, and open(\"/dev/null\") as a reference\n"
 		"  written   7: slab + percpu memory per counter written from k CPUs (issue\n"
 		"               16; needs root): counters made by ohos_eventfd() of\n"
-		"               libohos_eventfd (native: eventfd()), each written by k\n"
-		"               threads pinned on k CPUs at once, in rounds, until its\n"
-		"               fdinfo shows k rings (or, before issue 16's module, per-CPU\n"
-		"               rings at all) or the budget runs out, k = 1..min(4, CPUs);\n"
-		"               then issue 16's setup: counters written once from CPU 0,\n"
-		"               then twice from CPU 1, one thread, no contention\n"
+		"               libohos_eventfd (native: eventfd()), each in 64 epoll sets\n"
+		"               while a writer and a holder thread on each of k CPUs write 0\n"
+		"               to it (the holder's write wakes the 64 sets with the lock\n"
+		"               held, the writer finds it held), until each made 16 writes\n"
+		"               and, on ohos_eventfd, its fdinfo shows k rings (none for\n"
+		"               k = 1; before issue 16's module, per-CPU rings at all) or\n"
+		"               the budget runs out, k = 1..min(4, CPUs); then issue 16's\n"
+		"               setup: counters written once from CPU 0, then twice from\n"
+		"               CPU 1, one thread, no contention\n"
 		"  all       every row\n"
 		"\n"
 		"Options:\n"
@@ -168,7 +172,7 @@ static void usage(FILE *out)
 		"  --written-counters N  counters per figure of row 7 written from k CPUs\n"
 		"                    (default %ld)\n"
 		"  --issue-counters N    counters of row 7's sequential setup (default %ld)\n"
-		"  --written-budget MS   row 7: stop the rounds on one counter after MS\n"
+		"  --written-budget MS   row 7: stop the writes to one counter after MS\n"
 		"                    (default %d)\n"
 		"  --written-max-k K     row 7: k = 1..K writer CPUs (default %d)\n"
 		"  --impl native|ohos|all   implementations to measure (default all)\n"
@@ -1209,29 +1213,45 @@ static long meminfo_kb(const char *text, const char *key)
 	return strtol(line + strlen(key), NULL, 10);
 }
 
+/*
+ * @path, opened at the first call and kept open, rewound at the others:
+ * opening it at each snapshot would allocate a file (and its LSM blob)
+ * after the slab caches were shrunk (row 7's written_quiesce()), taking
+ * a slab of each of their caches as a CPU's slab, whose free objects
+ * /proc/slabinfo counts as in use.
+ */
+static FILE *proc_file(FILE **f, const char *path)
+{
+	if (!*f) {
+		*f = fopen(path, "re");
+		if (!*f)
+			die("open %s%s", path, strcmp(path, "/proc/slabinfo") ? "" : " (rows 5 and 7 need root)");
+	} else {
+		rewind(*f);
+	}
+	return *f;
+}
+
 static void read_meminfo(struct mem_snapshot *s)
 {
+	static FILE *meminfo;
 	char text[8192];
 	size_t len;
-	FILE *f = fopen("/proc/meminfo", "re");
+	FILE *f = proc_file(&meminfo, "/proc/meminfo");
 
-	if (!f)
-		die("open /proc/meminfo");
 	len = fread(text, 1, sizeof(text) - 1, f);
 	text[len] = '\0';
-	fclose(f);
 	s->slab_kb = meminfo_kb(text, "\nSlab:");
 	s->percpu_kb = meminfo_kb(text, "\nPercpu:");
 }
 
 static void read_slabinfo(struct mem_snapshot *s)
 {
-	FILE *f = fopen("/proc/slabinfo", "re");
+	static FILE *slabinfo;
+	FILE *f = proc_file(&slabinfo, "/proc/slabinfo");
 	char line[512];
 	int cap = 0;
 
-	if (!f)
-		die("open /proc/slabinfo (row 5 needs root)");
 	s->ncaches = 0;
 	s->caches = NULL;
 	while (fgets(line, sizeof(line), f)) {
@@ -1248,7 +1268,6 @@ static void read_slabinfo(struct mem_snapshot *s)
 		}
 		s->caches[s->ncaches++] = c;
 	}
-	fclose(f);
 }
 
 static void mem_snapshot(struct mem_snapshot *s)
@@ -1446,29 +1465,77 @@ static void row_create(void)
 /* --- row 7: memory of counters written from k CPUs (issue 16) ------------- */
 
 /*
- * Row 7: the writes of one round of the caller on a counter (see
- * written_drive()), and the pause after a grace period.
+ * Row 7: the pause after a grace period: longer than the 5 s for which
+ * kfree_rcu() batches what it frees (KFREE_DRAIN_JIFFIES), which 6.12's
+ * epoll uses for its items.
  */
-#define WRITTEN_BURST		64
-#define WRITTEN_SETTLE_MS	200
+#define WRITTEN_SETTLE_MS	6000
+
+/*
+ * Every slab cache shrunk: writing 1 to /sys/kernel/slab/<cache>/shrink
+ * (kmem_cache_shrink()) flushes the CPUs' slabs to the node's partial
+ * lists and frees the slabs left empty, so that a snapshot's objects in
+ * use (/proc/slabinfo counts the free objects of per-CPU slabs as in
+ * use) are the objects allocated, and its Slab holds no empty slab. The
+ * shrink files are opened once (slab_shrink_init(), before the row's
+ * first snapshot) and kept: a file opened and closed at each snapshot
+ * would be freed after an RCU grace period (6.1), some of them after the
+ * snapshot, in the cache of the counters' own files.
+ */
+#define SLAB_SHRINK_MAX		1024
+static int shrink_fds[SLAB_SHRINK_MAX], nshrink;
+
+static void slab_shrink_init(void)
+{
+	DIR *dir = opendir("/sys/kernel/slab");
+	char path[320];
+	struct dirent *e;
+	int fd;
+
+	if (!dir)
+		return;
+	while ((e = readdir(dir)) && nshrink < SLAB_SHRINK_MAX) {
+		/* Merged caches' other names are symlinks to the same directory. */
+		if (e->d_name[0] == '.' || e->d_type == DT_LNK)
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", e->d_name);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd >= 0)
+			shrink_fds[nshrink++] = fd;
+	}
+	closedir(dir);
+}
+
+/* The caches shrunk, 0 without SLUB's sysfs (or without root). */
+static int slab_shrink_all(void)
+{
+	int i, n = 0;
+
+	for (i = 0; i < nshrink; i++)
+		n += pwrite(shrink_fds[i], "1", 1, 0) == 1;
+	return n;
+}
 
 /*
  * Before a snapshot: every fdinfo read opens and closes a file, and a
- * closed file goes back to its cache after an RCU grace period, which
- * under a loaded TCG host can take longer than the figure's last reads:
- * counted as in use otherwise. MEMBARRIER_CMD_GLOBAL waits for a grace
- * period (synchronize_rcu()); the pause lets the callbacks run.
+ * closed file (like a removed epoll item) goes back to its cache after an
+ * RCU grace period, which under a loaded TCG host can take longer than
+ * the figure's last reads: counted as in use otherwise.
+ * MEMBARRIER_CMD_GLOBAL waits for a grace period (synchronize_rcu()); the
+ * pause lets the callbacks run; then every cache is shrunk
+ * (slab_shrink_all()). Returns how many caches were.
  */
-static void written_quiesce(void)
+static int written_quiesce(void)
 {
 	int i;
 
 	for (i = 0; i < 2; i++)
 		if (syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0)) {
 			sleep_ms(1000);
-			return;
+			return slab_shrink_all();
 		}
 	sleep_ms(WRITTEN_SETTLE_MS);
+	return slab_shrink_all();
 }
 
 /* CPUs in /sys/devices/system/cpu/possible ("0-63", "0,2-5"). */
@@ -1492,17 +1559,28 @@ static int possible_cpus(void)
 	return n;
 }
 
-/* /proc/self/fdinfo, opened once (before the counters: its fd stays below theirs). */
-static int fdinfo_dir(void)
-{
-	static int dir = -1;
+/*
+ * Counters' fdinfo is read through one fd number, the probe: the counter
+ * is dup2()ed onto it and /proc/self/fdinfo/<probe>, opened once, is read
+ * again from offset 0 (its seq_file shows whatever file the number holds
+ * at each read). Opening /proc/self/fdinfo/N for each read would allocate
+ * a file (freed after an RCU grace period) in the cache of the counters'
+ * own files, and a proc inode and dentry per fd number.
+ */
+static int probe_fd = -1, probe_info = -1;
 
-	if (dir < 0) {
-		dir = open("/proc/self/fdinfo", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dir < 0)
-			die("open /proc/self/fdinfo");
-	}
-	return dir;
+/* The probe at fd number @number (above every fd the row will have). */
+static void fdinfo_probe_init(int number)
+{
+	char path[64];
+
+	if (dup2(0, number) < 0)
+		die("dup2 to fd %d", number);
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", number);
+	probe_info = open(path, O_RDONLY | O_CLOEXEC);
+	if (probe_info < 0)
+		die("open %s", path);
+	probe_fd = number;
 }
 
 /* What a counter's fdinfo says about its rings. */
@@ -1518,18 +1596,16 @@ static const char *const rings_line_names[] = { "none", "rings", "percpu" };
  */
 static int counter_rings(int fd, enum rings_line *line)
 {
-	char name[16], text[1024], *p;
+	char text[1024], *p;
 	ssize_t len;
-	int f;
 
-	snprintf(name, sizeof(name), "%d", fd);
-	f = openat(fdinfo_dir(), name, O_RDONLY | O_CLOEXEC);
-	if (f < 0)
-		die("open /proc/self/fdinfo/%s", name);
-	len = read(f, text, sizeof(text) - 1);
+	if (probe_info < 0)
+		fail("counter_rings() before fdinfo_probe_init()");
+	if (dup2(fd, probe_fd) < 0)
+		die("dup2 fd %d to the probe", fd);
+	len = pread(probe_info, text, sizeof(text) - 1, 0);
 	if (len < 0)
-		die("read /proc/self/fdinfo/%s", name);
-	close(f);
+		die("read /proc/self/fdinfo/%d (fd %d)", probe_fd, fd);
 	text[len] = '\0';
 	p = strstr(text, "ohos_eventfd-rings:");
 	if (p) {
@@ -1546,44 +1622,73 @@ static int counter_rings(int fd, enum rings_line *line)
 }
 
 /*
- * Has a counter written from @k CPUs what it should have: a ring on each
- * of them (issue 16), or, before issue 16, its per-CPU rings at all. A
- * single writer never finds the lock held, so for k = 1 there is nothing
- * to wait for: one burst.
+ * The rings a counter written from @k CPUs by row 7 must end with: one on
+ * each of them (issue 16's module), or, before issue 16, its per-CPU rings
+ * at all (fdinfo "ohos_eventfd-percpu: 1"). A single CPU never finds the
+ * counter's lock held (its own writers hold it with interrupts off), so a
+ * counter written from one CPU must have none.
  */
-static bool rings_reached(int k, int rings, enum rings_line line)
+static int rings_expected(int k, enum rings_line line)
 {
-	if (k < 2 || line == RINGS_NONE)
-		return true;
-	return line == RINGS_COUNT ? rings >= k : rings > 0;
+	if (k < 2)
+		return 0;
+	return line == RINGS_PERCPU ? 1 : k;
 }
 
 /*
- * The row's writer threads, made once before its first snapshot so that
- * no figure counts their allocations or the frees of their exit: thread
- * i on CPU i, thread 0 the caller. In a figure with k writer CPUs,
- * threads 1..k-1 write, without pause, to the counter the caller is on
- * (cur), while the caller writes to it in rounds of WRITTEN_BURST and
- * then moves on: all k write every counter at the same time, with no
- * wakeup per counter (a futex wake reaches another vCPU milliseconds
- * later on a busy host). Between figures the threads wait on a futex.
+ * Row 7's contention, made the way efd_give_rings() of the tests' library
+ * makes it (there per counter, here with threads and epoll sets made once):
+ * on each of the k CPUs a writer thread writes 0 in a loop, and a holder
+ * thread writes 0 too, which, with the counter in WRITTEN_WATCHERS epoll
+ * sets, wakes all of them with the counter's lock held (64 ep_poll_callback()
+ * runs: a long hold), then collects the first set's event (epoll_wait(),
+ * timeout 0), so that its next write wakes them all again (ohos_eventfd's
+ * exact mode sends one wakeup until it is collected). A writer on another
+ * CPU that arrives meanwhile finds the lock held, and a write that could
+ * have taken the per-CPU path gives its CPU a ring. The count stays 0.
+ * Native eventfd gets the same threads, epoll sets and writes.
+ */
+#define WRITTEN_WATCHERS	64
+/* Writes each of the 2k threads makes on a counter, at least (both impls). */
+#define WRITTEN_MIN_WRITES	16
+/* How often the caller looks at the threads' progress and the counter's fdinfo. */
+#define WRITTEN_POLL_US		500
+/*
+ * Native counters opened (not written) before the row's first snapshot:
+ * their files, dentries and contexts fill the free slots the boot left in
+ * the partly used slabs of the caches every figure allocates from, which
+ * would otherwise take a figure's first objects without a new page.
+ */
+#define WRITTEN_FILL		10000
+
+/*
+ * The row's threads, made once before its first snapshot so that no figure
+ * counts their allocations or the frees of their exit: for each CPU i of
+ * the row, a writer and a holder pinned on CPU i. A figure with k writer
+ * CPUs runs those of CPUs 0..k-1 on each counter in turn, started (go) and
+ * stopped (stop, done) per counter; between counters they wait on a futex.
+ * The caller, pinned on CPU 0, only adds the counter to the epoll sets,
+ * watches and removes it: it never writes.
  */
 struct written_thread {
 	atomic_uint go;
+	atomic_long writes;	/* this thread's writes to the current counter */
 	pthread_t thread;
 	int cpu;
+	bool holder;
 	struct written *w;
 };
 
 struct written {
 	atomic_uint done;	/* threads that stopped writing */
 	atomic_uint arrived;	/* threads that started writing */
-	atomic_bool stop;	/* the figure's writes are over */
+	atomic_bool stop;	/* the counter's writes are over */
 	atomic_bool quit;
 	atomic_int cur;		/* the counter being written */
 	int k;			/* writer CPUs of the current figure */
-	int nthreads;
-	struct written_thread t[MAX_CPUS];
+	int nthreads;		/* 2 per CPU: writer 2i, holder 2i + 1, on CPU i */
+	int ep[WRITTEN_WATCHERS];
+	struct written_thread t[2 * MAX_CPUS];
 };
 
 static void futex_wait(atomic_uint *word, unsigned int val)
@@ -1604,6 +1709,8 @@ static void *written_worker(void *arg)
 	struct written_thread *t = arg;
 	struct written *w = t->w;
 	unsigned int seen = 0, g;
+	struct epoll_event ev;
+	int fd;
 
 	pin_self(t->cpu);
 	for (;;) {
@@ -1612,15 +1719,20 @@ static void *written_worker(void *arg)
 		seen = g;
 		if (atomic_load(&w->quit))
 			return NULL;
+		fd = atomic_load(&w->cur);
 		atomic_fetch_add(&w->arrived, 1);
-		while (!atomic_load_explicit(&w->stop, memory_order_relaxed))
-			counter_write(atomic_load_explicit(&w->cur, memory_order_relaxed), 1);
-		if (atomic_fetch_add(&w->done, 1) + 1 == (unsigned int)w->k - 1)
+		while (!atomic_load_explicit(&w->stop, memory_order_relaxed)) {
+			counter_write(fd, 0);
+			atomic_fetch_add_explicit(&t->writes, 1, memory_order_relaxed);
+			if (t->holder && epoll_wait(w->ep[0], &ev, 1, 0) < 0 && errno != EINTR)
+				die("epoll_wait");
+		}
+		if (atomic_fetch_add(&w->done, 1) + 1 == 2 * (unsigned int)w->k)
 			futex_wake(&w->done);
 	}
 }
 
-/* Threads on the @n - 1 CPUs after the caller's, which is pinned on the first. */
+/* The epoll sets and the 2 threads on each of the first @n CPUs; the caller on the first. */
 static void written_start(struct written *w, int n)
 {
 	int i;
@@ -1631,11 +1743,18 @@ static void written_start(struct written *w, int n)
 	atomic_init(&w->quit, false);
 	atomic_init(&w->cur, -1);
 	w->k = 1;
-	w->nthreads = n;
+	w->nthreads = 2 * n;
+	for (i = 0; i < WRITTEN_WATCHERS; i++) {
+		w->ep[i] = epoll_create1(EPOLL_CLOEXEC);
+		if (w->ep[i] < 0)
+			die("epoll_create1");
+	}
 	pin_self(cpu_of(0));
-	for (i = 1; i < n; i++) {
+	for (i = 0; i < w->nthreads; i++) {
 		atomic_init(&w->t[i].go, 0);
-		w->t[i].cpu = cpu_of(i);
+		atomic_init(&w->t[i].writes, 0);
+		w->t[i].cpu = cpu_of(i / 2);
+		w->t[i].holder = i % 2;
 		w->t[i].w = w;
 		start_thread(&w->t[i].thread, written_worker, &w->t[i]);
 	}
@@ -1646,45 +1765,67 @@ static void written_stop(struct written *w)
 	int i;
 
 	atomic_store(&w->quit, true);
-	for (i = 1; i < w->nthreads; i++) {
+	for (i = 0; i < w->nthreads; i++) {
 		atomic_fetch_add(&w->t[i].go, 1);
 		futex_wake(&w->t[i].go);
 		join_thread(w->t[i].thread);
 	}
+	for (i = 0; i < WRITTEN_WATCHERS; i++)
+		close(w->ep[i]);
 }
 
-/* Threads 1..k-1 writing to @fd, the figure's first counter. */
+static void written_watch(struct written *w, int fd, int op)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int i;
+
+	for (i = 0; i < WRITTEN_WATCHERS; i++)
+		if (epoll_ctl(w->ep[i], op, fd, &ev))
+			die("epoll_ctl %s counter fd %d", op == EPOLL_CTL_ADD ? "ADD" : "DEL", fd);
+}
+
+/* The threads of CPUs 0..k-1 writing to @fd. */
 static void written_go(struct written *w, int fd)
 {
-	int i;
+	int i, n = 2 * w->k;
 
 	atomic_store(&w->done, 0);
 	atomic_store(&w->arrived, 0);
 	atomic_store(&w->stop, false);
 	atomic_store(&w->cur, fd);
-	for (i = 1; i < w->k; i++) {
+	for (i = 0; i < n; i++) {
+		atomic_store(&w->t[i].writes, 0);
 		atomic_fetch_add(&w->t[i].go, 1);
 		futex_wake(&w->t[i].go);
 	}
-	while (atomic_load(&w->arrived) < (unsigned int)w->k - 1)
-		sched_yield();
 }
 
-static void written_halt(struct written *w)
+/* Stop them; returns the writes they made. */
+static long written_halt(struct written *w)
 {
-	unsigned int done;
+	unsigned int done, n = 2 * (unsigned int)w->k;
+	long writes = 0;
+	unsigned int i;
 
 	atomic_store(&w->stop, true);
-	while ((done = atomic_load(&w->done)) != (unsigned int)w->k - 1)
+	while ((done = atomic_load(&w->done)) != n)
 		futex_wait(&w->done, done);
+	for (i = 0; i < n; i++)
+		writes += atomic_load(&w->t[i].writes);
+	return writes;
 }
 
-static void written_writes(int fd)
+/* Has every running thread made WRITTEN_MIN_WRITES writes to the counter? */
+static bool written_enough(struct written *w)
 {
 	int i;
 
-	for (i = 0; i < WRITTEN_BURST; i++)
-		counter_write(fd, 1);
+	if (atomic_load(&w->arrived) < 2 * (unsigned int)w->k)
+		return false;
+	for (i = 0; i < 2 * w->k; i++)
+		if (atomic_load_explicit(&w->t[i].writes, memory_order_relaxed) < WRITTEN_MIN_WRITES)
+			return false;
+	return true;
 }
 
 /*
@@ -1708,59 +1849,87 @@ static int written_open(enum impl impl)
 /* What the writes of one figure gave the counters. */
 struct written_rings {
 	enum rings_line line;
-	long reached;		/* counters that got what rings_reached() wants */
+	long reached;		/* counters with exactly rings_expected() rings */
 	long with_rings;	/* counters with any ring */
 	long rings;		/* rings over all counters (RINGS_COUNT) */
-	long bursts;		/* bursts over all counters */
+	long writes;		/* writes over all counters */
 	long worst_ms;		/* the longest a counter took */
+	long late;		/* counters whose budget ran out */
 };
 
-static void written_tally(struct written_rings *t, enum impl impl, int fd, int k, long bursts,
+/* Counter @fd's rings after its writes, from its fdinfo (ohos_eventfd). */
+static void written_tally(struct written_rings *t, enum impl impl, int fd, int k, long writes,
 			  uint64_t start)
 {
 	long ms = (long)((now_ns() - start) / 1000000);
 	int rings = 0;
 
-	if (impl == IMPL_OHOS)
+	if (impl == IMPL_OHOS) {
 		rings = counter_rings(fd, &t->line);
-	if (impl == IMPL_OHOS && t->line == RINGS_NONE)
-		fail("fd %d from ohos_eventfd() has no ohos_eventfd lines in its fdinfo", fd);
-
-	t->reached += rings_reached(k, rings, t->line);
+		if (t->line == RINGS_NONE)
+			fail("fd %d from ohos_eventfd() has no ohos_eventfd lines in its fdinfo", fd);
+		t->reached += rings == rings_expected(k, t->line);
+	}
 	t->with_rings += rings > 0;
 	t->rings += t->line == RINGS_COUNT ? rings : 0;
-	t->bursts += bursts;
+	t->writes += writes;
 	if (ms > t->worst_ms)
 		t->worst_ms = ms;
 }
 
 /*
- * Each counter in turn, written by the k CPUs at once: the caller's
- * rounds of WRITTEN_BURST writes go on until its fdinfo shows what
- * rings_reached() wants or --written-budget runs out; on native eventfd
- * one round (it has no rings to wait for).
+ * Each counter in turn: added to the epoll sets, written by the threads of
+ * the k CPUs until each made WRITTEN_MIN_WRITES writes and, on
+ * ohos_eventfd, its fdinfo shows rings_expected() rings, or
+ * --written-budget ms have passed; then stopped, removed from the sets and
+ * its rings counted. Native eventfd stops at WRITTEN_MIN_WRITES (it has no
+ * rings to wait for); both read their fdinfo at each look.
  */
 static void written_drive(struct written *w, enum impl impl, int *fds, long n,
 			  struct written_rings *t)
 {
 	uint64_t budget = (uint64_t)opt.written_budget_ms * 1000000, start;
-	enum rings_line line;
-	long i, rounds;
+	enum rings_line line = RINGS_NONE;
+	long i;
+	int rings;
 
-	written_go(w, fds[0]);
 	for (i = 0; i < n; i++) {
-		atomic_store(&w->cur, fds[i]);
 		start = now_ns();
-		rounds = 0;
-		do {
-			written_writes(fds[i]);
-			rounds++;
-		} while (impl == IMPL_OHOS &&
-			 !rings_reached(w->k, counter_rings(fds[i], &line), line) &&
-			 now_ns() - start < budget);
-		written_tally(t, impl, fds[i], w->k, rounds, start);
+		written_watch(w, fds[i], EPOLL_CTL_ADD);
+		written_go(w, fds[i]);
+		for (;;) {
+			usleep(WRITTEN_POLL_US);
+			if (!written_enough(w))
+				rings = -1;
+			else
+				rings = counter_rings(fds[i], &line);
+			if (rings >= 0 && (impl == IMPL_NATIVE || rings == rings_expected(w->k, line)))
+				break;
+			if (now_ns() - start >= budget) {
+				t->late++;
+				break;
+			}
+		}
+		written_tally(t, impl, fds[i], w->k, written_halt(w), start);
+		written_watch(w, fds[i], EPOLL_CTL_DEL);
 	}
-	written_halt(w);
+}
+
+/*
+ * Before the row's first snapshot, not reported: the whole pattern on @n
+ * native counters (kept open) with every CPU of the row writing, so that
+ * the caches of what the pattern makes and frees per counter (epoll items,
+ * the files of fdinfo reads) have grown to what a figure needs.
+ */
+static void written_warm_up(struct written *w, int maxk, int *fds, long n)
+{
+	struct written_rings t = { RINGS_NONE, 0, 0, 0, 0, 0, 0 };
+	long i;
+
+	w->k = maxk;
+	for (i = 0; i < n; i++)
+		fds[i] = written_open(IMPL_NATIVE);
+	written_drive(w, IMPL_NATIVE, fds, n, &t);
 }
 
 /*
@@ -1788,24 +1957,25 @@ static void written_sequential(enum impl impl, int *fds, long n, struct written_
 /*
  * One figure: @n counters of @impl made into @fds, written (@k CPUs at
  * once, or issue 16's sequence when @k is 0), Slab + Percpu before the
- * creations and after the writes, divided by @n. The counters stay open
- * until the row ends, so that no figure fills the slots of objects an
- * earlier one freed.
+ * creations (*@before: the snapshot after the figure before, nothing runs
+ * in between) and after the writes (quiesced, written_quiesce(); stored
+ * into *@before for the next figure), divided by @n. The counters stay
+ * open until the row ends, so that no figure fills the slots of objects
+ * an earlier one freed.
  */
 static void written_measure(struct written *w, enum impl impl, int k, int *fds, long n,
-			    int possible)
+			    int possible, bool quiet, struct mem_snapshot *before)
 {
 	const char *name = impl == IMPL_NATIVE ? "native" : "ohos-library";
-	struct written_rings t = { RINGS_NONE, 0, 0, 0, 0, 0 };
-	struct mem_snapshot a, b;
-	char keys[384], tag[64];
+	struct written_rings t = { RINGS_NONE, 0, 0, 0, 0, 0, 0 };
+	struct mem_snapshot a = *before, b;
+	char keys[448], tag[64];
 	double per_counter;
 	uint64_t start;
+	int shrunk;
 	long i;
 
 	w->k = k;
-	written_quiesce();
-	mem_snapshot(&a);
 	start = now_ns();
 	for (i = 0; i < n; i++)
 		fds[i] = written_open(impl);
@@ -1813,51 +1983,28 @@ static void written_measure(struct written *w, enum impl impl, int k, int *fds, 
 		written_drive(w, impl, fds, n, &t);
 	else
 		written_sequential(impl, fds, n, &t);
-	written_quiesce();
+	shrunk = written_quiesce();
 	mem_snapshot(&b);
 	per_counter = (double)((b.slab_kb - a.slab_kb) + (b.percpu_kb - a.percpu_kb)) *
 		      1024.0 / (double)n;
 	snprintf(tag, sizeof(tag), "row=7 test=%s k=%d possible=%d", k ? "written" : "issue16",
 		 k ? k : 2, possible);
 	snprintf(keys, sizeof(keys),
-		 "k=%d possible=%d counters=%ld slab_kb=%ld percpu_kb=%ld fdinfo=%s reached=%ld with_rings=%ld rings=%ld bursts=%ld worst_ms=%ld budget_ms=%d burst=%d ms=%ld",
+		 "k=%d possible=%d counters=%ld slab_kb=%ld percpu_kb=%ld fdinfo=%s expected=%d reached=%ld late=%ld with_rings=%ld rings=%ld writes=%ld worst_ms=%ld budget_ms=%d min_writes=%d watchers=%d shrunk=%d settle_ms=%d fill=%d ms=%ld",
 		 k ? k : 2, possible, n, b.slab_kb - a.slab_kb, b.percpu_kb - a.percpu_kb,
-		 rings_line_names[t.line], k ? t.reached : -1, t.with_rings, t.rings, t.bursts,
-		 t.worst_ms, opt.written_budget_ms, WRITTEN_BURST,
-		 (long)((now_ns() - start) / 1000000));
-	report(7, k ? "written" : "issue16", name, keys, "bytes/counter", &per_counter, 1);
-	report_cache_deltas(tag, name, &a, &b, n);
-	free(a.caches);
-	free(b.caches);
-}
-
-/*
- * Reading a counter's fdinfo instantiates /proc/self/fdinfo/N, a proc
- * inode and a dentry that stay cached for fd number N (and are reused by
- * the next file at N). Made here, before any snapshot, for the @n fd
- * numbers the row will use, on dups of one file: so that they are not
- * counted, and so that nothing is freed that a figure could reuse.
- */
-static void written_prewarm_fdinfo(long n)
-{
-	enum rings_line line;
-	int *dups, fd;
-	long i;
-
-	fdinfo_dir();
-	dups = malloc(n * sizeof(*dups));
-	fd = eventfd(0, EFD_CLOEXEC);
-	if (!dups || fd < 0)
-		die("malloc/eventfd");
-	for (i = 0; i < n; i++) {
-		dups[i] = i ? dup(fd) : fd;
-		if (dups[i] < 0)
-			die("dup");
-		counter_rings(dups[i], &line);
+		 rings_line_names[t.line], k ? rings_expected(k, t.line) : 0, k ? t.reached : -1,
+		 t.late, t.with_rings, t.rings, t.writes, t.worst_ms, opt.written_budget_ms,
+		 k ? WRITTEN_MIN_WRITES : 0, k ? WRITTEN_WATCHERS : 0, shrunk, WRITTEN_SETTLE_MS,
+		 WRITTEN_FILL, (long)((now_ns() - start) / 1000000));
+	if (!quiet) {
+		report(7, k ? "written" : "issue16", name, keys, "bytes/counter", &per_counter, 1);
+		report_cache_deltas(tag, name, &a, &b, n);
 	}
-	for (i = 0; i < n; i++)
-		close(dups[i]);
-	free(dups);
+	progress("row 7: %s%s, k=%d: %.1f bytes per counter, %ld of %ld with the rings sought, %ld ms",
+		 quiet ? "not reported: " : "", name, k ? k : 2, per_counter, k ? t.reached : n - t.with_rings, n,
+		 (long)((now_ns() - start) / 1000000));
+	free(a.caches);
+	*before = b;
 }
 
 /*
@@ -1869,6 +2016,7 @@ static void row_written(void)
 	static const enum impl impls[] = { IMPL_NATIVE, IMPL_OHOS };
 	int possible = possible_cpus(), maxk = opt.written_max_k, nimpl, k, i, *fds;
 	long total, used = 0;
+	struct mem_snapshot snap;
 	struct written w;
 	cpu_set_t all;
 
@@ -1880,8 +2028,10 @@ static void row_written(void)
 		die("sched_getaffinity");
 	nimpl = opt.native + opt.ohos;
 	total = nimpl * (maxk * opt.written_counters + (ncpus >= 2 ? opt.issue_counters : 0)) +
-		opt.written_counters;
-	grow_fd_table(total + 16, "row 7");
+		2 * opt.written_counters + WRITTEN_FILL;
+	grow_fd_table(total + 16 + WRITTEN_WATCHERS + SLAB_SHRINK_MAX, "row 7");
+	fdinfo_probe_init((int)total + 8 + WRITTEN_WATCHERS + SLAB_SHRINK_MAX);
+	slab_shrink_init();
 	fds = malloc(total * sizeof(*fds));
 	if (!fds)
 		die("malloc");
@@ -1892,29 +2042,45 @@ static void row_written(void)
 			fail("ohos_eventfd() returned a native eventfd: %s", ohos_eventfd_last_error());
 		close(i);
 	}
-	written_prewarm_fdinfo(total + 1);
 	written_start(&w, maxk);
 	/*
 	 * Not reported: native counters that fill what the boot left free in
-	 * the partly used slabs of the caches they share with every figure.
+	 * the partly used slabs of the caches they share with every figure,
+	 * written as the figures write theirs (written_warm_up()).
 	 */
-	for (i = 0; i < opt.written_counters; i++)
+	progress("row 7: warm-up, %d native counters opened, %ld written from %d CPUs",
+		 WRITTEN_FILL, opt.written_counters, maxk);
+	for (i = 0; i < WRITTEN_FILL; i++)
 		fds[used++] = written_open(IMPL_NATIVE);
+	written_warm_up(&w, maxk, fds + used, opt.written_counters);
+	used += opt.written_counters;
+	/*
+	 * Nor is a first figure (native, k = 1): in trials the first figure
+	 * of a boot, whichever it was, saw objects of other caches freed
+	 * (some 70 proc inodes and 280 LSM inode blobs per 300 counters).
+	 */
+	written_quiesce();
+	mem_snapshot(&snap);
+	written_measure(&w, IMPL_NATIVE, 1, fds + used, opt.written_counters, possible, true, &snap);
+	used += opt.written_counters;
 	for (k = 1; k <= maxk; k++)
 		for (i = 0; i < 2; i++)
 			if (impl_selected(impls[i])) {
 				written_measure(&w, impls[i], k, fds + used,
-						opt.written_counters, possible);
+						opt.written_counters, possible, false, &snap);
 				used += opt.written_counters;
 			}
 	if (ncpus >= 2 && opt.issue_counters)
 		for (i = 0; i < 2; i++)
 			if (impl_selected(impls[i])) {
 				written_measure(&w, impls[i], 0, fds + used,
-						opt.issue_counters, possible);
+						opt.issue_counters, possible, false, &snap);
 				used += opt.issue_counters;
 			}
 	written_stop(&w);
+	free(snap.caches);
+	while (nshrink > 0)
+		close(shrink_fds[--nshrink]);
 	while (used > 0)
 		close(fds[--used]);
 	free(fds);

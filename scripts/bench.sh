@@ -13,6 +13,7 @@ usage() {
 	cat <<'EOF'
 usage: scripts/bench.sh [--kernel 6.1|6.12]...   (make bench)
        scripts/bench.sh --host                   (make bench-host)
+       scripts/bench.sh --report DIR
 
 Builds bench/ohos_eventfd_bench and measures native eventfd and ohos_eventfd
 counters with the same steps in the same boot (see the benchmark's --help
@@ -27,19 +28,26 @@ Without --host, for each kernel (default: 6.1 and 6.12), through scripts/vm.sh:
     rows 2, 3 and 4, then row 4 again for ohos_eventfd with the module
     reloaded with fast_path=0, and its epoll and epoll-et readers with the
     module reloaded with coalesce=0;
-  - three boots under --accel multi --smp 4 (row 7, issue 16: memory of
-    counters written from k = 1..4 CPUs at once), with 4, 64 and 256
-    possible CPUs (6.1: qemu maxcpus= and possible_cpus=; 6.12, which
+  - three boots under --accel multi with 4 online vCPUs (row 7, issue 16:
+    memory of counters written from k = 1..4 CPUs at once, each counter
+    until its fdinfo shows a ring on each of the k CPUs), with 4, 64 and
+    256 possible CPUs (6.1: qemu maxcpus= and possible_cpus=; 6.12, which
     counts only present CPUs under TCG: 4, 64 and 255 present vCPUs with
-    maxcpus=4 on the kernel command line).
+    maxcpus=4 on the kernel command line; its 255-vCPU boot may die of
+    qemu's MTTCG int3 fault, which the doc then reports).
 Then writes docs/benchmarks.md, docs/bench-writers.png and
-docs/bench-memory.png. About 13 minutes on 2 cores.
+docs/bench-memory.png. About 20-25 minutes on 2 cores (row 7: 2-5 min a boot).
 
 --host runs every row on this machine, against the loaded module (the
 memory row needs root), prints the table and writes nothing.
 
   --kernel 6.1|6.12   only this kernel (repeatable; the doc then has only it)
   --host              this machine instead of qemu
+  --report DIR        no measurement: write docs/benchmarks.md and the plots
+                      again from the raw results of an earlier run, DIR
+                      (<cache>/bench/<date-time>, printed at its end), e.g.
+                      after a change to the report's text; the module
+                      sources must still be those it measured
   -h, --help          this text
 
 Nothing here asserts anything about speed; the exit status is 1 only when a
@@ -62,16 +70,21 @@ readonly BENCH_NOCOALESCE_READERS=epoll,epoll-et
 readonly BENCH_SMP=2
 readonly BENCH_MEM=1G
 # Row 7 (issue 16): counters per figure, issue 16's own count, how long
-# the bursts on one counter may go on, and the possible CPUs of its boots,
-# each with 4 online vCPUs (k = 1..4 writer CPUs).
-readonly BENCH_WRITTEN_ARGS=(--written-counters 1000 --issue-counters 10000
-			     --written-budget 10)
+# the writes to one counter may go on before it is given up (generous:
+# in trials the slowest counter took 1.2 s), and the possible CPUs of its
+# boots, each with 4 online vCPUs (k = 1..4 writer CPUs).
+readonly BENCH_WRITTEN_ARGS=(--written-counters 300 --issue-counters 10000
+			     --written-budget 5000)
 readonly BENCH_RINGS_POSSIBLE=(4 64 256)
 readonly BENCH_RINGS_ONLINE=4
 readonly BENCH_RINGS_MEM=2G
+# ... booted with every slab cache of its own, so that the counters' caches
+# (the rings' above all) share no slab with the epoll items the row's
+# contention makes and frees, and the ring cache is listed by its name.
+readonly BENCH_RINGS_CMDLINE=slab_nomerge
 # qemu 7.2's TCG emulates APIC IDs up to 254: at most 255 vCPUs.
 readonly BENCH_QEMU_MAX_VCPUS=255
-readonly BENCH_BOOT_TIMEOUT=900
+readonly BENCH_BOOT_TIMEOUT=1800
 # Written before the benchmark's output in each boot: vm.sh may boot twice
 # (its retry of a known MTTCG fault), and only the last boot counts.
 readonly BENCH_MARK=oefd-bench-boot
@@ -210,11 +223,12 @@ rings_vm_options() {
 
 	vcpus=$((possible < BENCH_QEMU_MAX_VCPUS ? possible : BENCH_QEMU_MAX_VCPUS))
 	if [ "$possible" -le "$BENCH_RINGS_ONLINE" ]; then
-		printf '%s\n' --smp "$possible"
+		printf '%s\n' --smp "$possible" --append "$BENCH_RINGS_CMDLINE"
 	elif [ "$series" = 6.1 ]; then
-		printf '%s\n' --smp "$BENCH_RINGS_ONLINE" --maxcpus "$vcpus" --append "possible_cpus=$possible"
+		printf '%s\n' --smp "$BENCH_RINGS_ONLINE" --maxcpus "$vcpus" \
+			--append "possible_cpus=$possible $BENCH_RINGS_CMDLINE"
 	else
-		printf '%s\n' --smp "$vcpus" --append "maxcpus=$BENCH_RINGS_ONLINE"
+		printf '%s\n' --smp "$vcpus" --append "maxcpus=$BENCH_RINGS_ONLINE $BENCH_RINGS_CMDLINE"
 	fi
 }
 
@@ -261,7 +275,11 @@ load_summary() {
 rows7_counters() { rows7_arg --written-counters; }
 rows7_issue() { rows7_arg --issue-counters; }
 rows7_budget() { rows7_arg --written-budget; }
-rows7_burst() { grep -o ' row=7 .* burst=[0-9]*' "$results" | head -n 1 | sed 's/.*=//'; }
+rows7_settle() { rows7_key settle_ms | awk '{ print $1 / 1000 }'; }
+# A key of the first row 7 figure written from k CPUs: rows7_key watchers.
+rows7_key() {
+	grep -o " row=7 test=written .* $1=[0-9]*" "$results" | head -n 1 | sed 's/.*=//'
+}
 has_row7() { grep -q ' row=7 test=written ' "$results"; }
 rows7_arg() {
 	local i
@@ -308,7 +326,7 @@ doc_header() {
 	cat <<EOF
 # Benchmarks: ohos_eventfd against native eventfd
 
-Generated by \`make bench\` (scripts/bench.sh) on $(date -u '+%Y-%m-%d %H:%M UTC'), in
+Generated by \`make bench\` (scripts/bench.sh) on $(date -u -d "@$run_end" '+%Y-%m-%d %H:%M UTC'), in
 $((duration / 60)) min $((duration % 60)) s. Do not edit: rerun \`make bench\`.
 
 - Kernels (Debian, exact ABI): $(kernel_list)
@@ -391,33 +409,68 @@ measurement:
 - **Memory of written counters** (row 7, issue 16): one boot per possible-CPU
   count, \`scripts/vm.sh --accel multi --mem $BENCH_RINGS_MEM\` with $BENCH_RINGS_ONLINE online vCPUs (multi-threaded
   TCG, so that writers on different vCPUs really run at once; the host's $(nproc)
-  cores time-slice them). Possible CPUs: 6.1 \`-smp $BENCH_RINGS_ONLINE,maxcpus=M\` with
+  cores time-slice them) and \`$BENCH_RINGS_CMDLINE\` on the kernel command line (every slab
+  cache of its own: the counters' objects, the rings' above all, share no slab with
+  the epoll items the contention below makes and frees). Possible CPUs: 6.1 \`-smp $BENCH_RINGS_ONLINE,maxcpus=M\` with
   \`possible_cpus=P\` on the kernel command line (M = P, at most $BENCH_QEMU_MAX_VCPUS); 6.12 \`-smp P\`
   with \`maxcpus=$BENCH_RINGS_ONLINE\` on the command line (P - $BENCH_RINGS_ONLINE present vCPUs stay
   offline), at most $BENCH_QEMU_MAX_VCPUS (below). The guest's
   \`/sys/devices/system/cpu/possible\` is what the tables give. Per figure, $(rows7_counters)
   counters are made the way libohos_eventfd makes them (\`ohos_eventfd(0,
   EFD_CLOEXEC|EFD_NONBLOCK)\`; native: \`eventfd()\` with the same flags) and
-  written by k threads pinned on CPUs 0..k-1, k = 1..$BENCH_RINGS_ONLINE, all adding 1 per write and
-  all on the same counter at the same time: threads 1..k-1 write without pause to
-  the counter thread 0 is on, and thread 0 writes to it in rounds of $(rows7_burst), then
-  moves to the next; on ohos_eventfd, rounds follow each other on one counter until its \`/proc/self/fdinfo\` shows k
-  rings (\`ohos_eventfd-rings: k\`; with a module before issue 16, which reports only
-  \`ohos_eventfd-percpu: 0|1\`, until it has its per-CPU rings at all) or
-  $(rows7_budget) ms have passed on that counter; the tables count the counters that got
-  there. A single writer never finds the lock held, so k = 1 gets one round; native
-  eventfd gets one round per counter (it has no rings to wait for). Issue 16's own
-  setup is a further figure: $(rows7_issue) counters, each written once from CPU 0, then
-  (one migration later, the same thread) twice from CPU 1, no contention. \`/proc/meminfo\`
-  Slab + Percpu before the creations and after the writes, divided by the count,
-  with the \`/proc/slabinfo\` deltas as in row 5. Every counter stays open until the
-  row ends, so that no figure refills what an earlier one freed (and $(rows7_counters) native counters,
-  not reported, fill the partly used slabs first); an RCU grace period
-  (\`membarrier(MEMBARRIER_CMD_GLOBAL)\`) comes before each snapshot, so that the files
-  of the fdinfo reads are freed; the fdinfo entries
-  (a proc inode and dentry per fd number, kept by the dcache) are made before the
-  first figure, on dups of one fd, so that reading fdinfo is not counted. Native
-  and ohos_eventfd alternate per k in the same boot.
+  written from k CPUs, k = 1..$BENCH_RINGS_ONLINE, one counter at a time, with the contention the
+  tests' \`efd_give_rings()\` (selftests/oefd_test_lib.c) makes, so that every counter
+  gets its rings whether or not two vCPUs happen to meet inside a short write: the
+  counter is added to $(rows7_key watchers) epoll sets (\`EPOLLIN\`, level-triggered, nobody waits in
+  them); on each of the k CPUs a writer thread and a holder thread, pinned there,
+  write 0 to it in a loop, and the holder collects the first set's event after each
+  write (\`epoll_wait()\`, timeout 0). A write that wakes (in exact mode the first
+  after a collection; native: every write) runs $(rows7_key watchers) \`ep_poll_callback()\`s with the
+  counter's lock held, so a writer on another CPU that comes meanwhile finds the lock
+  held; on ohos_eventfd its write could have taken the per-CPU path (the wakeup is
+  still to be collected), so its CPU gets a ring. The writes go on until every thread
+  made $(rows7_key min_writes) and, on ohos_eventfd, the counter's \`/proc/self/fdinfo\` shows exactly k
+  rings (\`ohos_eventfd-rings: k\`; none for k = 1: one CPU's writers hold the lock
+  with interrupts off and never find it held; with a module before issue 16, which
+  reports only \`ohos_eventfd-percpu: 0|1\`, per-CPU rings at all), or
+  $(rows7_budget) ms have passed; then the threads stop, the counter leaves the epoll
+  sets and its fdinfo is read again: the tables count the counters that ended with
+  exactly the rings sought, and mark a figure in which not all did incomplete. Native
+  counters get the same epoll sets, threads, writes (at least $(rows7_key min_writes) per thread) and
+  fdinfo reads, minus the rings; the count stays 0 on both. Fdinfo is read through
+  one fd number: the counter is \`dup2()\`ed onto it and the \`/proc/self/fdinfo\` file of
+  that number, opened once, is read again from offset 0, so that reading allocates
+  nothing (opening the fdinfo file at each look would allocate a file in the cache of
+  the counters' own files). Issue 16's own setup is a
+  further figure: $(rows7_issue) counters, each written once from CPU 0, then (one
+  migration later, the same thread) twice from CPU 1, no contention. A figure is
+  what it left allocated, per counter: the \`/proc/slabinfo\` deltas of objects in use
+  times each cache's slot size, over the caches that changed by at least 1 byte per
+  counter, plus the \`/proc/meminfo\` Percpu delta, from a snapshot before the
+  creations to one after the writes; one snapshot after a figure is the one before the
+  next (nothing runs in between). The \`/proc/meminfo\` Slab + Percpu deltas (slab pages)
+  are given beside. Slab noise: before each snapshot an RCU
+  grace period (\`membarrier(MEMBARRIER_CMD_GLOBAL)\`) and a pause of $(rows7_settle) s (longer than
+  the 5 s for which \`kfree_rcu()\`, which 6.12 uses for epoll items, batches its frees)
+  let the removed epoll items be freed, then every slab cache is shrunk (\`1\` written to
+  each \`/sys/kernel/slab/*/shrink\`: the CPUs' slabs flushed, empty slabs freed), so
+  that the objects in use of \`/proc/slabinfo\` (which counts the free objects of per-CPU
+  slabs as in use) are the objects allocated, and Slab holds no empty slab; the shrink
+  files, \`/proc/meminfo\` and \`/proc/slabinfo\` are opened once and kept, so that a
+  snapshot allocates no file. The
+  threads and epoll sets are made once, before the first snapshot; every counter
+  stays open until the row ends, so that no figure refills what an earlier one freed.
+  Before the first figure, not reported: $(rows7_key fill) native counters opened (their files,
+  dentries and contexts fill the free slots the boot left in the partly used slabs of
+  the caches every figure allocates from), $(rows7_counters) written the same way from all $BENCH_RINGS_ONLINE
+  CPUs, then a native
+  k = 1 figure (in trials the first figure of a boot, whichever it was, saw some 70
+  proc inodes and 280 LSM inode blobs per 300 counters freed). Native and ohos_eventfd
+  alternate per k in the same boot. The pages are the noisier measure at $(rows7_counters)
+  counters: a figure's objects go partly into free slots of partly used slabs, partly
+  into new pages, as the state of the slabs has it (and the kernel's own allocations
+  meanwhile move them too); the objects are moved only by the kernel's own objects
+  in the caches listed (\`kmalloc-8\`: a few bytes per counter either way).
 
 ## Figures
 
@@ -526,6 +579,15 @@ run_vm() {
 		bench_kernel "$series"
 	done
 	duration=$((SECONDS - start))
+	run_end=$(date +%s)
+	printf '%s %s %s\n' "$duration" "$run_end" "$module_at_start" >"$work/run.txt"
+	write_report "$duration"
+}
+
+# The doc and the plots from $results; @duration: how long the run took.
+write_report() {
+	local duration=$1
+
 	report -v what=figures -v det=icount -v con=multi -v dunit=instructions
 	report -v what=goals -v det=icount -v con=multi -v dunit=instructions \
 		-v cwhat="wall clock under multi-threaded TCG"
@@ -533,6 +595,29 @@ run_vm() {
 	write_doc "$duration"
 	oefd_say "bench: wrote docs/benchmarks.md, docs/bench-writers.png and docs/bench-memory.png (raw output in $work)"
 	oefd_say "bench: done in $((duration / 60)) min $((duration % 60)) s"
+}
+
+# --report DIR: the doc again from an earlier run's results. Its duration,
+# end and module sources come from DIR/run.txt; a run made before run.txt
+# existed: from DIR's name (its start) and the results' last change.
+run_report() {
+	local dir=$1 duration sources
+
+	[ -s "$dir/results.txt" ] || oefd_die "no results in $dir (--report takes a run's directory)"
+	work=$dir
+	results=$dir/results.txt
+	if [ -f "$dir/run.txt" ]; then
+		read -r duration run_end sources <"$dir/run.txt"
+		[ "$sources" = "$module_at_start" ] ||
+			oefd_die "$dir measured module sources $sources, this tree has $module_at_start"
+	else
+		run_end=$(stat -c %Y "$results")
+		duration=$((run_end - $(date -u -d "$(basename "$dir" |
+			sed -E 's/^(....)(..)(..)-(..)(..)(..)$/\1-\2-\3 \4:\5:\6/')" +%s)))
+		oefd_say "bench: $dir has no run.txt: its duration and end are taken from its name and" \
+			"results.txt; its module sources are assumed to be this tree's"
+	fi
+	write_report "$duration"
 }
 
 run_host() {
@@ -558,13 +643,18 @@ run_host() {
 }
 
 main() {
-	local host='' work results module_at_start module_changed=''
+	local host='' report_dir='' work results module_at_start module_changed='' run_end
 	local -a kernels=()
 
 	while [ $# -gt 0 ]; do
 		case $1 in
 		-h | --help) usage; exit 0 ;;
 		--host) host=1 ;;
+		--report)
+			[ -n "${2:-}" ] || { usage >&2; oefd_die "--report takes a directory"; }
+			report_dir=$2
+			shift
+			;;
 		--kernel)
 			case ${2:-} in
 			6.1 | 6.12) kernels+=("$2") ;;
@@ -576,11 +666,15 @@ main() {
 		esac
 		shift
 	done
+	module_at_start=$(module_sources)
+	if [ -n "$report_dir" ]; then
+		run_report "$report_dir"
+		return
+	fi
 	work=$(oefd_cache)/bench/$(date +%Y%m%d-%H%M%S)
 	mkdir -p "$work"
 	results=$work/results.txt
 	: >"$results"
-	module_at_start=$(module_sources)
 	if [ -n "$host" ]; then
 		run_host
 	else
