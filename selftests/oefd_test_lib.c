@@ -427,21 +427,39 @@ bool efd_wait_in_syscall(pid_t tid, long nr, unsigned int limit_s)
 	return efd_wait_task(tid, nr, NULL, NULL, limit_s) == EFD_WAIT_BLOCKED;
 }
 
-/* The counter's value as fdinfo shows it (both kinds print it alike). */
-int efd_fdinfo_count(int fd, uint64_t *count)
+/*
+ * The number of the line "@key: N" of /proc/self/fdinfo/<fd>, in @base;
+ * -1 with errno set, ENODATA when there is no such line or number.
+ */
+int efd_fdinfo_number(int fd, const char *key, int base, unsigned long long *value)
 {
-	char path[64], buf[4096];
-	unsigned long long v;
-	const char *line;
+	char path[64], buf[4096], *line, *end;
+	size_t len = strlen(key);
 
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
 	if (efd_read_file(path, buf, sizeof(buf)))
 		return -1;
-	line = strstr(buf, "eventfd-count:");
-	if (!line || sscanf(line, "eventfd-count: %llx", &v) != 1) {
+	for (line = buf; (line = strstr(line, key)); line++)
+		if ((line == buf || line[-1] == '\n') && line[len] == ':')
+			break;
+	if (line) {
+		errno = 0;
+		*value = strtoull(line + len + 1, &end, base);
+	}
+	if (!line || end == line + len + 1 || errno) {
 		errno = ENODATA;
 		return -1;
 	}
+	return 0;
+}
+
+/* The counter's value as fdinfo shows it (both kinds print it alike, in hex). */
+int efd_fdinfo_count(int fd, uint64_t *count)
+{
+	unsigned long long v;
+
+	if (efd_fdinfo_number(fd, "eventfd-count", 16, &v))
+		return -1;
 	*count = v;
 	return 0;
 }
@@ -449,17 +467,11 @@ int efd_fdinfo_count(int fd, uint64_t *count)
 /* fdinfo's ohos_eventfd-rings: the CPUs with a ring on @fd's counter. */
 int efd_fdinfo_rings(int fd, unsigned int *rings)
 {
-	char path[64], buf[4096];
-	const char *line;
+	unsigned long long v;
 
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	if (efd_read_file(path, buf, sizeof(buf)))
+	if (efd_fdinfo_number(fd, "ohos_eventfd-rings", 10, &v))
 		return -1;
-	line = strstr(buf, "ohos_eventfd-rings:");
-	if (!line || sscanf(line, "ohos_eventfd-rings: %u", rings) != 1) {
-		errno = ENODATA;
-		return -1;
-	}
+	*rings = (unsigned int)v;
 	return 0;
 }
 

@@ -133,6 +133,7 @@ int efd_pin_self(int cpu);
 const char *efd_errname(int err);
 int efd_read_file(const char *path, char *buf, size_t len);
 int efd_write_file(const char *path, const char *text);
+int efd_fdinfo_number(int fd, const char *key, int base, unsigned long long *value);
 int efd_fdinfo_count(int fd, uint64_t *count);
 int efd_fdinfo_rings(int fd, unsigned int *rings);
 int efd_give_rings(int fd, int ncpus);

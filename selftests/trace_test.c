@@ -64,30 +64,19 @@ static const char *missing(void)
 /* The counter's id as fdinfo shows it: what every event carries. */
 static int counter_id(int fd)
 {
-	char path[64], buf[4096];
-	const char *line;
-	int id;
+	unsigned long long id;
 
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	if (efd_read_file(path, buf, sizeof(buf)))
-		return -1;
-	line = strstr(buf, "eventfd-id:");
-	return line && sscanf(line, "eventfd-id: %d", &id) == 1 ? id : -1;
+	return efd_fdinfo_number(fd, "eventfd-id", 10, &id) ? -1 : (int)id;
 }
 
 /* fdinfo's "ohos_eventfd-@key: N", or -1. */
 static long long fdinfo_stat(int fd, const char *key)
 {
-	char path[64], buf[4096], name[64];
-	const char *line;
-	long long v;
+	unsigned long long v;
+	char name[64];
 
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	snprintf(name, sizeof(name), "ohos_eventfd-%s:", key);
-	if (efd_read_file(path, buf, sizeof(buf)))
-		return -1;
-	line = strstr(buf, name);
-	return line && sscanf(line + strlen(name), "%lld", &v) == 1 ? v : -1;
+	snprintf(name, sizeof(name), "ohos_eventfd-%s", key);
+	return efd_fdinfo_number(fd, name, 10, &v) ? -1 : (long long)v;
 }
 
 /*
